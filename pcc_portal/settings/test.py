@@ -1,0 +1,28 @@
+"""The test suite: PostgreSQL (never SQLite), fixed throw-away keys, fast password hashing."""
+
+from personal_data.keyring import PUBLIC_TEST_BLIND_INDEX_KEY, PUBLIC_TEST_MASTER_KEYS
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+PCC_DEMO_DATA_ALLOWED = True
+SECRET_KEY = "test-only-secret-key-not-for-any-real-deployment-0123456789abcdef"  # noqa: S105
+
+# Tests run on PostgreSQL: the invariants (one active code per person, append-only logs) live there.
+DATABASES = {
+    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/pcc_portal"),
+}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("The test suite runs on PostgreSQL only; set DATABASE_URL to a postgres:// URL.")
+
+# Deterministic, public test keys: worker subprocesses started by tests must read the same data.
+PCC_MASTER_KEYS = PUBLIC_TEST_MASTER_KEYS
+PCC_BLIND_INDEX_KEY = PUBLIC_TEST_BLIND_INDEX_KEY
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

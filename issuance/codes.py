@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 CODE_PREFIX = "P"
 CODE_LENGTH = 13
 BODY_LENGTH = 11  # year (2) + assigned number (9): what the check digit covers
+FIRST_VERHOEFF_YEAR = 26  # this product issues codes from 2026 on (DOMAIN.md §3 validity rule)
 
 # Verhoeff's tables (J. Verhoeff, 1969): multiplication in the dihedral group D5, the position
 # permutation (powers of one permutation, period 8) and the group inverse.
@@ -58,7 +59,7 @@ _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212]+")
 MASKED_UNKNOWN_CODE = "*" * CODE_LENGTH
 
 CODE_FORMAT_MESSAGE = _(
-    "A personal customs code is the letter P followed by 12 digits, for example P261234567890."
+    "A personal customs code is the letter P followed by 12 digits, for example P261234567895."
 )
 CODE_CHECK_DIGIT_MESSAGE = _(
     "This personal customs code is not valid; there is probably a typo. "
@@ -139,7 +140,10 @@ def validate_code(value: str) -> None:
     Returns ``None``, like Django's validators.
     """
     validate_code_format(value)
-    if not verhoeff_is_valid(normalise_code(value)[1:]):
+    digits = normalise_code(value)[1:]
+    # Codes of issue year 26 and later are ours and carry the Verhoeff digit; earlier ones were
+    # numbered by UNI-PASS before this product and are checked for shape only (docs/adr/0002).
+    if int(digits[:2]) >= FIRST_VERHOEFF_YEAR and not verhoeff_is_valid(digits):
         raise ValidationError(CODE_CHECK_DIGIT_MESSAGE, code="PCC_CODE_CHECK_DIGIT")
 
 

@@ -37,7 +37,7 @@ class ApplicationError(Exception):
 
 
 def validation_error_codes(error: ValidationError) -> list[str]:
-    """The stable codes inside a (possibly nested) ValidationError, for APIs and tests."""
-    return [item.code or "invalid" for item in error.error_list] if hasattr(error, "error_list") else [
-        item.code or "invalid" for items in error.error_dict.values() for item in items
-    ]
+    """The stable codes inside a ValidationError, whether it holds a list or a dict of fields."""
+    if hasattr(error, "error_dict"):
+        return [item.code or "invalid" for items in error.error_dict.values() for item in items]
+    return [item.code or "invalid" for item in error.error_list]

@@ -25,7 +25,7 @@ def _broker_state() -> str:
     from pcc_portal.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception:
         logger.exception("health check: broker unreachable")

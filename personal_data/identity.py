@@ -49,7 +49,7 @@ _PASSPORT_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212]+")
 _PASSPORT = re.compile(r"[A-Z0-9]+")
 _ENGLISH_NAME = re.compile(r"[A-Za-z .,'\-]+")
 _BIRTH_DATE_8 = re.compile(r"[0-9]{8}")
-# Apostrophe look-alikes (’ and ʼ) come from phone keyboards; a person cannot see the difference.
+# The typographic apostrophe (’) comes from phone keyboards; a person cannot see the difference.
 _NAME_PUNCTUATION = frozenset(" -'.,\u2019")
 
 RRN_FORMAT_MESSAGE = _(

@@ -54,7 +54,7 @@ def guards_backward(apps, schema_editor):
 def _run(schema_editor, pg_sql, sqlite_statements):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(pg_sql)
+        schema_editor.execute(pg_sql, params=None)
     elif vendor == "sqlite":
         for statement in sqlite_statements:
             schema_editor.execute(statement)

@@ -58,9 +58,7 @@ _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212]+")
 
 MASKED_UNKNOWN_CODE = "*" * CODE_LENGTH
 
-CODE_FORMAT_MESSAGE = _(
-    "A personal customs code is the letter P followed by 12 digits, for example P261234567895."
-)
+CODE_FORMAT_MESSAGE = _("A personal customs code is the letter P followed by 12 digits, for example P261234567895.")
 CODE_CHECK_DIGIT_MESSAGE = _(
     "This personal customs code is not valid; there is probably a typo. "
     "Check each digit against the code you were given."

@@ -27,7 +27,11 @@ from issuance.models import (
     SuspensionReason,
     VerificationMethod,
 )
-from issuance.selectors import code_current_for_holder, holder_find_by_passport, holder_find_by_resident_number
+from issuance.selectors import (
+    code_current_for_holder,
+    holder_find_by_passport,
+    holder_find_by_resident_number,
+)
 from issuance.services import (
     Actor,
     DeliveryAddressInput,
@@ -68,24 +72,113 @@ class DemoPerson:
 
 
 DEMO_PEOPLE = (
-    DemoPerson("NGUYEN VAN AN", "NGUYEN VAN AN", "900101-5123456", "VN", "SKT", "010-2000-0001",
-               "서울특별시 마포구 월드컵북로 396", "03925", "an.nguyen@example.com", "en", "active", sms_consent=True,
-               delivery=(("경기도 성남시 분당구 판교역로 235", "13494"),)),
-    DemoPerson("SANTOS MARIA CLARA", "SANTOS MARIA CLARA", "920315-6234567", "PH", "KT", "010-2000-0002",
-               "경기도 안산시 단원구 원곡로 45", "15345", "maria.santos@example.com", "en", "active"),
-    DemoPerson("SMITH JOHN", "SMITH JOHN", "850707-5345678", "US", "LGU", "010-2000-0003",
-               "서울특별시 용산구 이태원로 177", "04401", "john.smith@example.com", "en", "suspended", sms_consent=True),
-    DemoPerson("WANG LI", "WANG LI", "010220-8456789", "CN", "MVNO", "010-2000-0004",
-               "인천광역시 연수구 송도과학로 32", "21984", "wang.li@example.com", "en", "expired"),
-    DemoPerson("김민준", "KIM MINJUN", "880412-1567890", "KR", "SKT", "010-2000-0005",
-               "부산광역시 해운대구 센텀중앙로 79", "48058", "minjun.kim@example.com", "ko", "legacy", sms_consent=True),
-    DemoPerson("TANAKA YUKI", "TANAKA YUKI", "980923-6678901", "JP", "KT", "010-2000-0006",
-               "서울특별시 종로구 세종대로 175", "03172", "yuki.tanaka@example.com", "en"),
-    DemoPerson("박지훈", "PARK JIHOON", "030514-3789012", "KR", "LGU", "010-2000-0007",
-               "대구광역시 중구 동덕로 130", "41940", "jihoon.park@example.com", "ko", identity_theft_protection=True),
-    DemoPerson("KARIMOV ALISHER", "KARIMOV ALISHER", "930630-5890123", "UZ", "MVNO", "010-2000-0008",
-               "광주광역시 광산구 하남산단8번로 177", "62212", "alisher.karimov@example.com", "en",
-               subscriber_name="RAHIMOV BOBUR"),
+    DemoPerson(
+        "NGUYEN VAN AN",
+        "NGUYEN VAN AN",
+        "900101-5123456",
+        "VN",
+        "SKT",
+        "010-2000-0001",
+        "서울특별시 마포구 월드컵북로 396",
+        "03925",
+        "an.nguyen@example.com",
+        "en",
+        "active",
+        sms_consent=True,
+        delivery=(("경기도 성남시 분당구 판교역로 235", "13494"),),
+    ),
+    DemoPerson(
+        "SANTOS MARIA CLARA",
+        "SANTOS MARIA CLARA",
+        "920315-6234567",
+        "PH",
+        "KT",
+        "010-2000-0002",
+        "경기도 안산시 단원구 원곡로 45",
+        "15345",
+        "maria.santos@example.com",
+        "en",
+        "active",
+    ),
+    DemoPerson(
+        "SMITH JOHN",
+        "SMITH JOHN",
+        "850707-5345678",
+        "US",
+        "LGU",
+        "010-2000-0003",
+        "서울특별시 용산구 이태원로 177",
+        "04401",
+        "john.smith@example.com",
+        "en",
+        "suspended",
+        sms_consent=True,
+    ),
+    DemoPerson(
+        "WANG LI",
+        "WANG LI",
+        "010220-8456789",
+        "CN",
+        "MVNO",
+        "010-2000-0004",
+        "인천광역시 연수구 송도과학로 32",
+        "21984",
+        "wang.li@example.com",
+        "en",
+        "expired",
+    ),
+    DemoPerson(
+        "김민준",
+        "KIM MINJUN",
+        "880412-1567890",
+        "KR",
+        "SKT",
+        "010-2000-0005",
+        "부산광역시 해운대구 센텀중앙로 79",
+        "48058",
+        "minjun.kim@example.com",
+        "ko",
+        "legacy",
+        sms_consent=True,
+    ),
+    DemoPerson(
+        "TANAKA YUKI",
+        "TANAKA YUKI",
+        "980923-6678901",
+        "JP",
+        "KT",
+        "010-2000-0006",
+        "서울특별시 종로구 세종대로 175",
+        "03172",
+        "yuki.tanaka@example.com",
+        "en",
+    ),
+    DemoPerson(
+        "박지훈",
+        "PARK JIHOON",
+        "030514-3789012",
+        "KR",
+        "LGU",
+        "010-2000-0007",
+        "대구광역시 중구 동덕로 130",
+        "41940",
+        "jihoon.park@example.com",
+        "ko",
+        identity_theft_protection=True,
+    ),
+    DemoPerson(
+        "KARIMOV ALISHER",
+        "KARIMOV ALISHER",
+        "930630-5890123",
+        "UZ",
+        "MVNO",
+        "010-2000-0008",
+        "광주광역시 광산구 하남산단8번로 177",
+        "62212",
+        "alisher.karimov@example.com",
+        "en",
+        subscriber_name="RAHIMOV BOBUR",
+    ),
 )
 
 # Issued at a counter from a passport: no resident number, so not in the registry and not online.
@@ -198,8 +291,10 @@ def _staff_ensure() -> list[dict]:
     user_model = get_user_model()
     groups = {role: Group.objects.get_or_create(name=role)[0] for role in STAFF_ROLES}
     accounts = [(f"officer.{office.code}", "counter_officer", office) for office in CustomsOffice.objects.all()]
-    accounts += [("supervisor.seoul", "supervisor", CustomsOffice.objects.get(code="seoul")),
-                 ("admin", "administrator", None)]
+    accounts += [
+        ("supervisor.seoul", "supervisor", CustomsOffice.objects.get(code="seoul")),
+        ("admin", "administrator", None),
+    ]
     logins = []
     for username, role, office in accounts:
         user, created = user_model.objects.get_or_create(username=username, defaults={"is_staff": True})
@@ -209,8 +304,14 @@ def _staff_ensure() -> list[dict]:
             user.save()
         user.groups.add(groups[role])
         StaffProfile.objects.update_or_create(user=user, defaults={"office": office})
-        logins.append({"username": username, "password": DEMO_STAFF_PASSWORD, "role": role,
-                       "office": office.code if office else ""})
+        logins.append(
+            {
+                "username": username,
+                "password": DEMO_STAFF_PASSWORD,
+                "role": role,
+                "office": office.code if office else "",
+            }
+        )
     return logins
 
 
@@ -238,19 +339,21 @@ def demo_holders_export() -> list[dict]:
         code = code_current_for_holder(holder)
         if code is None:
             continue
-        rows.append({
-            "code": code.number,
-            "status": code.status,
-            "expires_on": code.expires_on.isoformat(),
-            "name": holder.name,
-            "english_name": holder.english_name,
-            "rrn": parse_resident_number(holder.resident_number).formatted if holder.resident_number else None,
-            "passport_number": holder.passport_number,
-            "phone": format_phone_national(holder.mobile) if holder.mobile else None,
-            "postcode": holder.postcode,
-            "delivery_postcodes": [d.postcode for d in holder.delivery_addresses.all()],
-            "sms_consent": holder.consents.filter(kind=ConsentKind.SMS_NOTICES, withdrawn_at__isnull=True).exists(),
-            "language": holder.language,
-            "online_lookup": code.status != CodeStatus.TERMINATED and holder.resident_number is not None,
-        })
+        rows.append(
+            {
+                "code": code.number,
+                "status": code.status,
+                "expires_on": code.expires_on.isoformat(),
+                "name": holder.name,
+                "english_name": holder.english_name,
+                "rrn": parse_resident_number(holder.resident_number).formatted if holder.resident_number else None,
+                "passport_number": holder.passport_number,
+                "phone": format_phone_national(holder.mobile) if holder.mobile else None,
+                "postcode": holder.postcode,
+                "delivery_postcodes": [d.postcode for d in holder.delivery_addresses.all()],
+                "sms_consent": holder.consents.filter(kind=ConsentKind.SMS_NOTICES, withdrawn_at__isnull=True).exists(),
+                "language": holder.language,
+                "online_lookup": code.status != CodeStatus.TERMINATED and holder.resident_number is not None,
+            }
+        )
     return rows

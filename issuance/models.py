@@ -13,7 +13,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from issuance.codes import validate_code_format
-from personal_data.contact import validate_email_address, validate_mobile_phone, validate_postcode, validate_telephone
+from personal_data.contact import (
+    validate_email_address,
+    validate_mobile_phone,
+    validate_postcode,
+    validate_telephone,
+)
 from personal_data.fields import BlindIndexField, EncryptedDateField, EncryptedTextField
 from personal_data.identity import (
     validate_english_name,
@@ -161,7 +166,9 @@ class Consent(models.Model):
         ordering = ["given_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["holder", "kind"], condition=Q(withdrawn_at__isnull=True), name="consent_one_open_per_kind"
+                fields=["holder", "kind"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="consent_one_open_per_kind",
             )
         ]
 
@@ -220,9 +227,7 @@ class Code(models.Model):
     is_legacy = models.BooleanField(default=False, help_text="Issued before 2026 and imported")
     suspension_reason = models.CharField(max_length=20, choices=SuspensionReason.choices, blank=True)
     termination_reason = models.CharField(max_length=20, choices=TerminationReason.choices, blank=True)
-    replaced_by = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaces"
-    )
+    replaced_by = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaces")
     status_changed_at = models.DateTimeField()
 
     class Meta:

@@ -164,7 +164,10 @@ def _apply_contact_details(holder: Holder, details: HolderDetails) -> None:
     holder.mobile_ownership = details.mobile_ownership
     if details.mobile_ownership == MobileOwnership.OWN_NAME:
         if not details.mobile:
-            raise _error("PCC_MOBILE_REQUIRED", _("Enter your mobile number, or choose that you have none in your name."))
+            raise _error(
+                "PCC_MOBILE_REQUIRED",
+                _("Enter your mobile number, or choose that you have none in your name."),
+            )
         holder.mobile = normalise_phone(details.mobile)
     else:
         holder.mobile = None
@@ -183,7 +186,10 @@ def _replace_delivery_addresses(holder: Holder, addresses) -> None:
     holder.delivery_addresses.all().delete()
     for position, item in enumerate(addresses, start=1):
         delivery = DeliveryAddress(
-            holder=holder, position=position, address=" ".join(item.address.split()), postcode=normalise_postcode(item.postcode)
+            holder=holder,
+            position=position,
+            address=" ".join(item.address.split()),
+            postcode=normalise_postcode(item.postcode),
         )
         delivery.full_clean(exclude=["holder"])
         delivery.save(force_insert=True)
@@ -335,8 +341,10 @@ def code_look_up(*, code: Code, actor: Actor) -> Code:
     if actor.channel == Channel.ONLINE and code.holder.identity_document == IdentityDocument.PASSPORT:
         raise _error(
             "PCC_LOOKUP_NOT_ONLINE",
-            _("This code was issued at a customs office with a passport, so it cannot be looked up online. "
-              "Please visit a customs office with your passport."),
+            _(
+                "This code was issued at a customs office with a passport, so it cannot be looked up online. "
+                "Please visit a customs office with your passport."
+            ),
         )
     _event_record(code=code, kind=EventKind.LOOKED_UP, actor=actor)
     return code
@@ -367,7 +375,10 @@ def holder_change_details(*, code: Code, details: HolderDetails, actor: Actor) -
             code=code,
             kind=EventKind.CHANGED,
             actor=actor,
-            detail={"previous_expires_on": previous_expiry.isoformat(), "expires_on": code.expires_on.isoformat()},
+            detail={
+                "previous_expires_on": previous_expiry.isoformat(),
+                "expires_on": code.expires_on.isoformat(),
+            },
         )
     return code
 
@@ -411,7 +422,10 @@ def code_renew(*, code: Code, actor: Actor) -> Code:
             code=code,
             kind=EventKind.RENEWED,
             actor=actor,
-            detail={"previous_expires_on": previous_expiry.isoformat(), "expires_on": code.expires_on.isoformat()},
+            detail={
+                "previous_expires_on": previous_expiry.isoformat(),
+                "expires_on": code.expires_on.isoformat(),
+            },
         )
     return code
 
@@ -443,8 +457,13 @@ def code_reissue(*, code: Code, reason: str, actor: Actor) -> Code:
         new = _new_code(holder=holder, actor=actor, today=today, now=now)
         old.replaced_by = new
         old.save(update_fields=["replaced_by"])
-        _event_record(code=old, kind=EventKind.TERMINATED, actor=actor, reason=TerminationReason.REPLACED,
-                      detail={"replaced_by": new.number})
+        _event_record(
+            code=old,
+            kind=EventKind.TERMINATED,
+            actor=actor,
+            reason=TerminationReason.REPLACED,
+            detail={"replaced_by": new.number},
+        )
         _event_record(
             code=new,
             kind=EventKind.REISSUED,

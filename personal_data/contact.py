@@ -46,12 +46,9 @@ PHONE_INVALID_MESSAGE = _(
 )
 MOBILE_INVALID_MESSAGE = _("Enter a Korean mobile phone number, for example 010-1234-5678.")
 MOBILE_NOT_MOBILE_MESSAGE = _(
-    "This is a landline or service number, not a mobile phone number. "
-    "Enter a mobile number, for example 010-1234-5678."
+    "This is a landline or service number, not a mobile phone number. Enter a mobile number, for example 010-1234-5678."
 )
-POSTCODE_FORMAT_MESSAGE = _(
-    "Enter the 5-digit postcode, for example 06234. Korean postcodes start with 01 to 63."
-)
+POSTCODE_FORMAT_MESSAGE = _("Enter the 5-digit postcode, for example 06234. Korean postcodes start with 01 to 63.")
 POSTCODE_OLD_FORMAT_MESSAGE = _(
     "This looks like an old 6-digit postcode. Korean postcodes have had 5 digits since August 2015; "
     "look up the new one with the address search, for example 06234."

@@ -63,9 +63,7 @@ RRN_DATE_MESSAGE = _(
     "The first 6 digits of the registration number must be a real date of birth (YYMMDD). "
     "Check the number on your ID card."
 )
-RRN_FUTURE_MESSAGE = _(
-    "The registration number gives a date of birth in the future. Check the number on your ID card."
-)
+RRN_FUTURE_MESSAGE = _("The registration number gives a date of birth in the future. Check the number on your ID card.")
 NAME_REQUIRED_MESSAGE = _("Enter the name.")
 NAME_TOO_LONG_MESSAGE = _("The name can be at most 50 characters long.")
 NAME_CHARACTERS_MESSAGE = _(
@@ -76,9 +74,7 @@ ENGLISH_NAME_CHARACTERS_MESSAGE = _(
     "Enter the English name in Latin letters A to Z, as on your passport or alien registration card. "
     "Spaces, hyphens (-), apostrophes ('), full stops (.) and commas (,) are allowed."
 )
-PASSPORT_FORMAT_MESSAGE = _(
-    "A passport number has 5 to 20 letters (A to Z) and digits, for example M12345678."
-)
+PASSPORT_FORMAT_MESSAGE = _("A passport number has 5 to 20 letters (A to Z) and digits, for example M12345678.")
 BIRTH_DATE_FORMAT_MESSAGE = _("Enter the date of birth as 8 digits, year month day, for example 19900131.")
 BIRTH_DATE_INVALID_MESSAGE = _("This date of birth does not exist. Check the month and the day.")
 BIRTH_DATE_FUTURE_MESSAGE = _("The date of birth cannot be in the future.")
@@ -225,9 +221,7 @@ def validate_holder_name(value: str) -> None:
     apostrophes, full stops and commas. Digits and other symbols are refused, and a name needs at
     least one letter. Codes: ``PCC_NAME_REQUIRED``, ``PCC_NAME_TOO_LONG``, ``PCC_NAME_CHARACTERS``.
     """
-    text = _check_name_length(
-        value, characters_message=NAME_CHARACTERS_MESSAGE, characters_code="PCC_NAME_CHARACTERS"
-    )
+    text = _check_name_length(value, characters_message=NAME_CHARACTERS_MESSAGE, characters_code="PCC_NAME_CHARACTERS")
     starts_with_letter = unicodedata.category(text[0]).startswith("L")
     if not starts_with_letter or not all(_is_name_character(char) for char in text):
         raise ValidationError(NAME_CHARACTERS_MESSAGE, code="PCC_NAME_CHARACTERS")

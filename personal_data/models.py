@@ -56,7 +56,10 @@ class DataKey(models.Model):
 
     def seal(self, plaintext: str, *, associated_data: bytes) -> bytes:
         return crypto.seal(
-            data_key_id=self.id, data_key=self._material(), plaintext=plaintext, associated_data=associated_data
+            data_key_id=self.id,
+            data_key=self._material(),
+            plaintext=plaintext,
+            associated_data=associated_data,
         )
 
     def unseal(self, sealed: bytes, *, associated_data: bytes) -> str:

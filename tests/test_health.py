@@ -6,6 +6,7 @@ from django.test import override_settings
 pytestmark = pytest.mark.django_db
 
 
+@override_settings(CELERY_BROKER_URL="")
 def test_healthz_reports_ok_with_the_database_and_no_broker(client):
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -25,3 +26,9 @@ def test_healthz_answers_503_when_the_broker_is_down(client):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "error", "checks": {"database": "ok", "broker": "error"}}
+
+
+def test_pages_forbid_inline_scripts_with_a_content_security_policy(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy
+    assert "frame-ancestors 'none'" in policy

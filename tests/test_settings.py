@@ -28,8 +28,9 @@ def _production_env(**overrides) -> dict:
         PCC_BLIND_INDEX_KEY=_key(),
         ALLOWED_HOSTS="pcc.example.go.kr",
     )
-    env.update(overrides)
-    return {k: v for k, v in env.items() if v is not None}
+    # An empty value, not a missing one: a developer's local .env must not fill the gap back in.
+    env.update({k: "" if v is None else v for k, v in overrides.items()})
+    return env
 
 
 def _manage(*args, env) -> subprocess.CompletedProcess:
@@ -66,7 +67,11 @@ def test_production_refuses_to_start_without_real_keys(override, message):
 def test_local_settings_explain_how_to_get_keys(tmp_path):
     env = _production_env(DJANGO_SETTINGS_MODULE="pcc_portal.settings.local", DJANGO_SECRET_KEY=None)
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"], cwd=tmp_path, env=env | {"PYTHONPATH": str(ROOT)},
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=tmp_path,
+        env=env | {"PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0 and "make run" in result.stderr

@@ -14,3 +14,6 @@ if not SECRET_KEY:  # noqa: F405
         "DJANGO_SECRET_KEY is not set. Run `make run` (it writes a local .env with fresh keys) "
         "or copy .env.example to .env and fill it in."
     )
+
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -21,8 +21,17 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 # Deterministic, public test keys: worker subprocesses started by tests must read the same data.
 PCC_MASTER_KEYS = PUBLIC_TEST_MASTER_KEYS
 PCC_BLIND_INDEX_KEY = PUBLIC_TEST_BLIND_INDEX_KEY
+# The real Redis of this machine (or the one `make test` started); tasks still run in-process unless a
+# test sends them to a real worker on purpose (tests/integration).
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = True
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Static files come from the finders (no collectstatic in tests), as in the embedded run.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -24,8 +24,13 @@ def test_database_refuses_a_second_code_in_use_for_one_holder(issued_code):
     now = timezone.now()
     with pytest.raises(IntegrityError), transaction.atomic():
         Code.objects.create(
-            number="P260000000017", holder=issued_code.holder, status=CodeStatus.SUSPENDED,
-            suspension_reason="ex_officio", issued_at=now, expires_on=issued_code.expires_on, channel="online",
+            number="P260000000017",
+            holder=issued_code.holder,
+            status=CodeStatus.SUSPENDED,
+            suspension_reason="ex_officio",
+            issued_at=now,
+            expires_on=issued_code.expires_on,
+            channel="online",
             status_changed_at=now,
         )
 
@@ -88,7 +93,7 @@ def _race(target, n: int) -> list:
     return results
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_issuances_for_one_new_person_give_exactly_one_code():
     details = HolderDetailsFactory()
     results = _race(lambda: code_issue(details=details, actor=ONLINE), 8)
@@ -100,7 +105,7 @@ def test_parallel_issuances_for_one_new_person_give_exactly_one_code():
     assert Code.objects.exclude(status=CodeStatus.TERMINATED).count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_issuances_for_a_former_holder_give_exactly_one_code():
     details = HolderDetailsFactory()
     code_terminate(code=code_issue(details=details, actor=ONLINE), reason="voluntary", actor=ONLINE)

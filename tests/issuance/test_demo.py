@@ -27,7 +27,17 @@ def test_seed_demo_is_idempotent_and_json_lists_the_holders():
     assert first == second
     assert (Holder.objects.count(), Code.objects.count(), SimulatedRegistryPerson.objects.count()) == counts
     holders = first["holders"]
-    required = {"code", "status", "name", "english_name", "rrn", "phone", "postcode", "sms_consent", "language"}
+    required = {
+        "code",
+        "status",
+        "name",
+        "english_name",
+        "rrn",
+        "phone",
+        "postcode",
+        "sms_consent",
+        "language",
+    }
     assert all(required <= set(row) for row in holders)
     for row in holders:
         validate_code_format(row["code"])
@@ -43,7 +53,8 @@ def test_seed_demo_covers_the_verification_cases():
     assert CustomsOffice.objects.count() == 5
     assert SimulatedRegistryPerson.objects.filter(identity_theft_protection=True).count() == 1
     mismatched = [
-        s for s in SimulatedTelecomSubscriber.objects.select_related("data_key")
+        s
+        for s in SimulatedTelecomSubscriber.objects.select_related("data_key")
         if not SimulatedRegistryPerson.objects.filter(name_index__isnull=False).exists()
         or s.subscriber_name == "RAHIMOV BOBUR"
     ]

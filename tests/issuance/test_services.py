@@ -116,7 +116,10 @@ def test_more_than_twenty_delivery_addresses_are_refused(details):
 
 def test_passport_code_is_issued_at_the_counter_and_cannot_be_looked_up_online(counter):
     details = HolderDetailsFactory(
-        resident_number=None, passport_number="m 1234-5678", birth_date=datetime.date(1991, 8, 19), nationality="gb"
+        resident_number=None,
+        passport_number="m 1234-5678",
+        birth_date=datetime.date(1991, 8, 19),
+        nationality="gb",
     )
     code = code_issue(details=details, actor=counter)
     assert code.office.code == "incheon" and code.channel == "counter"
@@ -235,4 +238,15 @@ def test_validity_dates():
     assert validity.one_year_from(datetime.date(2026, 3, 10)) == datetime.date(2027, 3, 10)
     assert validity.one_year_from(datetime.date(2028, 2, 29)) == datetime.date(2029, 2, 28)
     assert validity.legacy_first_expiry(datetime.date(1996, 2, 29)) == datetime.date(2027, 2, 28)
-    assert validity.renewal_window(datetime.date(2027, 3, 10)) == (datetime.date(2027, 2, 8), datetime.date(2027, 4, 9))
+    assert validity.renewal_window(datetime.date(2027, 3, 10)) == (
+        datetime.date(2027, 2, 8),
+        datetime.date(2027, 4, 9),
+    )
+
+
+def test_admin_shows_codes_and_events_read_only(admin_client, issued_code):
+    response = admin_client.get("/admin/issuance/code/", {"q": issued_code.number})
+    assert response.status_code == 200 and issued_code.number in response.content.decode()
+    event = issued_code.events.get()
+    assert admin_client.get(f"/admin/issuance/codeevent/{event.pk}/delete/").status_code == 403
+    assert admin_client.get("/admin/issuance/holder/").status_code == 404  # personal data: not in admin

@@ -54,9 +54,7 @@ def test_landlines_normalise_to_e164_too():
     assert normalise_phone("031-123-4567") == "+82311234567"
 
 
-@pytest.mark.parametrize(
-    "value", ["", None, "hello", "12", "+1 202 555 0123", "+44 20 7946 0958", 1012345678]
-)
+@pytest.mark.parametrize("value", ["", None, "hello", "12", "+1 202 555 0123", "+44 20 7946 0958", 1012345678])
 def test_normalise_phone_refuses_what_is_not_a_korean_number(value):
     with rejected_with("PCC_PHONE_INVALID"):
         normalise_phone(value)
@@ -151,9 +149,7 @@ def test_normalise_email_trims_and_lower_cases_only_the_domain():
     assert normalise_email("") == ""
 
 
-@pytest.mark.parametrize(
-    "address", ["name@example.com", "Hong.GilDong+pcc@Example.CO.KR", " name@example.com "]
-)
+@pytest.mark.parametrize("address", ["name@example.com", "Hong.GilDong+pcc@Example.CO.KR", " name@example.com "])
 def test_ordinary_email_addresses_are_accepted(address):
     validate_email_address(address)
 

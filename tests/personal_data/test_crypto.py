@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from personal_data import crypto
-from personal_data.keyring import KeyringError, Keyring, MasterKey, parse_master_keys
+from personal_data.keyring import Keyring, KeyringError, MasterKey, parse_master_keys
 
 KEY_A = MasterKey("a", b"A" * 32)
 KEY_B = MasterKey("b", b"B" * 32)

@@ -280,9 +280,7 @@ def test_holder_names_in_any_script_with_name_punctuation_are_accepted(name):
     validate_holder_name(name)
 
 
-@pytest.mark.parametrize(
-    "name", ["Kim2", "홍길동!", "Lee@Home", "<b>Lee</b>", "Lee_Min", "-", "'Lee", "Coi\tZhuna"]
-)
+@pytest.mark.parametrize("name", ["Kim2", "홍길동!", "Lee@Home", "<b>Lee</b>", "Lee_Min", "-", "'Lee", "Coi\tZhuna"])
 def test_holder_names_with_digits_or_symbols_are_refused(name):
     with rejected_with("PCC_NAME_CHARACTERS"):
         validate_holder_name(name)

@@ -21,8 +21,18 @@ def _pg_dump() -> str:
     settings = connection.settings_dict
     pg_dump = shutil.which("pg_dump")
     assert pg_dump, "pg_dump is needed for this test (Debian package postgresql-client)"
-    command = [pg_dump, "--data-only", "--no-owner", "-h", settings["HOST"] or "127.0.0.1",
-               "-p", str(settings["PORT"] or 5432), "-U", settings["USER"] or "postgres", settings["NAME"]]
+    command = [
+        pg_dump,
+        "--data-only",
+        "--no-owner",
+        "-h",
+        settings["HOST"] or "127.0.0.1",
+        "-p",
+        str(settings["PORT"] or 5432),
+        "-U",
+        settings["USER"] or "postgres",
+        settings["NAME"],
+    ]
     return subprocess.run(command, check=True, capture_output=True, text=True, timeout=120).stdout
 
 
@@ -30,19 +40,35 @@ def _secrets_of_the_people() -> set[str]:
     values: set[str] = set()
     for person in DEMO_PEOPLE:
         rrn = parse_resident_number(person.rrn)
-        values |= {person.name, person.english_name, rrn.digits, rrn.formatted, person.email, person.address,
-                   person.phone, phone_digits(normalise_phone(person.phone)), normalise_phone(person.phone),
-                   rrn.birth_date.isoformat(), person.postcode}
+        values |= {
+            person.name,
+            person.english_name,
+            rrn.digits,
+            rrn.formatted,
+            person.email,
+            person.address,
+            person.phone,
+            phone_digits(normalise_phone(person.phone)),
+            normalise_phone(person.phone),
+            rrn.birth_date.isoformat(),
+            person.postcode,
+        }
         values |= {address for address, _ in person.delivery}
         if person.subscriber_name:
             values.add(person.subscriber_name)
     passport = DEMO_PASSPORT_HOLDER
-    values |= {passport["passport_number"], passport["email"], passport["address"], passport["name"],
-               passport["birth_date"].isoformat(), passport["postcode"]}
+    values |= {
+        passport["passport_number"],
+        passport["email"],
+        passport["address"],
+        passport["name"],
+        passport["birth_date"].isoformat(),
+        passport["postcode"],
+    }
     return values
 
 
-@pytest.mark.django_db(transaction=True)  # pg_dump reads committed data only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # pg_dump reads committed data only
 def test_database_dump_holds_no_personal_value_in_plaintext():
     demo_data_seed()
     extra = [HolderDetailsFactory() for _ in range(3)]
@@ -50,8 +76,15 @@ def test_database_dump_holds_no_personal_value_in_plaintext():
         code_issue(details=details, actor=ONLINE)
     secrets = _secrets_of_the_people()
     for details in extra:
-        secrets |= {details.name, details.email, details.resident_number, details.resident_number.replace("-", ""),
-                    details.mobile, normalise_phone(details.mobile), details.address}
+        secrets |= {
+            details.name,
+            details.email,
+            details.resident_number,
+            details.resident_number.replace("-", ""),
+            details.mobile,
+            normalise_phone(details.mobile),
+            details.address,
+        }
     exported = demo_holders_export()
     assert len(exported) >= 6  # the seeded holders really are in the database
     assert {row["name"] for row in exported} <= secrets

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from issuance.codes import validate_code_format
 from personal_data.contact import (
@@ -73,7 +74,7 @@ class Holder(models.Model):
     identity_document = models.CharField(max_length=20, choices=IdentityDocument.choices)
     resident_number = EncryptedTextField(validators=[validate_resident_number])
     passport_number = EncryptedTextField(validators=[validate_passport_number])
-    nationality = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    nationality = CountryField()
     name = EncryptedTextField(validators=[validate_holder_name])
     english_name = EncryptedTextField(validators=[validate_english_name])
     birth_date = EncryptedDateField()
@@ -269,6 +270,7 @@ class EventKind(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     TERMINATED = "terminated", _("Terminated")
     CONSENT_CHANGED = "consent_changed", _("Consent changed")
+    ERASED = "erased", _("Personal data erased")
 
 
 class ActorType(models.TextChoices):

@@ -120,6 +120,10 @@ def _event_record(*, code: Code, kind: str, actor: Actor, reason: str = "", deta
     )
 
 
+def _validity_change(previous_expiry: datetime.date, code: Code) -> dict:
+    return {"previous_expires_on": previous_expiry.isoformat(), "expires_on": code.expires_on.isoformat()}
+
+
 def _set_status(code: Code, status: str, *, suspension_reason: str = "", termination_reason: str = "") -> None:
     code.status = status
     code.suspension_reason = suspension_reason
@@ -128,8 +132,18 @@ def _set_status(code: Code, status: str, *, suspension_reason: str = "", termina
 
 
 def _apply_details(holder: Holder, details: HolderDetails, *, today: datetime.date) -> None:
+    nationality = details.nationality.strip().upper()
     if details.resident_number:
         rrn = parse_resident_number(details.resident_number)
+        # Digit 7 says Korean or foreigner (DOMAIN.md §4); the nationality must agree with it.
+        if rrn.is_foreigner == (nationality == "KR"):
+            raise _error(
+                "PCC_NATIONALITY_MISMATCH",
+                _(
+                    "The nationality does not match the registration number: resident registration numbers "
+                    "belong to Korean nationals, alien registration numbers to foreign nationals."
+                ),
+            )
         holder.identity_document = IdentityDocument.RESIDENT_NUMBER
         holder.resident_number = rrn.digits
         holder.birth_date = rrn.birth_date
@@ -146,7 +160,7 @@ def _apply_details(holder: Holder, details: HolderDetails, *, today: datetime.da
         holder.passport_number = normalise_passport_number(details.passport_number)
         holder.birth_date = details.birth_date
         holder.resident_number = None
-    holder.nationality = details.nationality.strip().upper()
+    holder.nationality = nationality
     _apply_contact_details(holder, details)
     holder.details_updated_on = today
 
@@ -375,10 +389,7 @@ def holder_change_details(*, code: Code, details: HolderDetails, actor: Actor) -
             code=code,
             kind=EventKind.CHANGED,
             actor=actor,
-            detail={
-                "previous_expires_on": previous_expiry.isoformat(),
-                "expires_on": code.expires_on.isoformat(),
-            },
+            detail=_validity_change(previous_expiry, code),
         )
     return code
 
@@ -422,10 +433,7 @@ def code_renew(*, code: Code, actor: Actor) -> Code:
             code=code,
             kind=EventKind.RENEWED,
             actor=actor,
-            detail={
-                "previous_expires_on": previous_expiry.isoformat(),
-                "expires_on": code.expires_on.isoformat(),
-            },
+            detail=_validity_change(previous_expiry, code),
         )
     return code
 
@@ -570,6 +578,8 @@ def holder_erase(*, holder: Holder, actor: Actor) -> None:
             _set_status(code, CodeStatus.TERMINATED, termination_reason=TerminationReason.ERASED)
             code.save()
             _event_record(code=code, kind=EventKind.TERMINATED, actor=actor, reason=TerminationReason.ERASED)
+        latest = code or holder.codes.order_by("-issued_at").first()
+        _event_record(code=latest, kind=EventKind.ERASED, actor=actor)
         index_fields = {f.attname: None for f in Holder._meta.concrete_fields if isinstance(f, BlindIndexField)}
         Holder.objects.filter(pk=holder.pk).update(erased_at=timezone.now(), **index_fields)
         DeliveryAddress.objects.filter(holder=holder).update(postcode_index=None)

@@ -107,6 +107,14 @@ def test_home_has_no_inline_script_or_style(client):
 
 
 @pytest.mark.django_db
+def test_no_template_syntax_leaks_into_the_page(client):
+    # Django's {# #} comments are single-line; a multi-line one is printed as text.
+    for language in ("ko", "en"):
+        html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert not any(marker in html for marker in ("{#", "#}", "{%", "%}", "{{", "}}"))
+
+
+@pytest.mark.django_db
 def test_set_language_switches_the_page_to_english(client):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
 

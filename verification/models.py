@@ -9,6 +9,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from personal_data.fields import BlindIndexField, EncryptedDateField, EncryptedTextField
 from personal_data.models import DataKey
@@ -29,7 +30,7 @@ class SimulatedRegistryPerson(models.Model):
     english_name = EncryptedTextField()
     birth_date = EncryptedDateField()
     sex = models.CharField(max_length=1, choices=Sex.choices)
-    nationality = models.CharField(max_length=2)
+    nationality = CountryField()
     # Enrolled in an identity-theft prevention service: the real-name check refuses them (seed 001 Q3).
     identity_theft_protection = models.BooleanField(default=False)
     resident_number_index = BlindIndexField(source="resident_number", kind="resident_number")

@@ -1,7 +1,5 @@
 """The code's format, Verhoeff check digit, generation and masking (DOMAIN.md §2, §8)."""
 
-from contextlib import contextmanager
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
@@ -19,16 +17,10 @@ from issuance.codes import (
     verhoeff_check_digit,
     verhoeff_is_valid,
 )
+from tests.expectations import rejected_with
 
 bodies = st.text(alphabet="0123456789", min_size=11, max_size=11)
 digits = st.sampled_from("0123456789")
-
-
-@contextmanager
-def rejected_with(code):
-    with pytest.raises(ValidationError) as info:
-        yield info
-    assert info.value.code == code
 
 
 def with_check_digit(body: str) -> str:

@@ -105,6 +105,19 @@ def test_invalid_input_is_refused_with_a_stable_code_and_nothing_saved(details):
     assert not Code.objects.exists()
 
 
+@pytest.mark.parametrize(("resident_number", "nationality"), [("900101-5123456", "KR"), ("900101-1123456", "VN")])
+def test_nationality_must_agree_with_the_registration_number(details, resident_number, nationality):
+    with pytest.raises(ApplicationError) as excinfo:
+        code_issue(details=replace(details, resident_number=resident_number, nationality=nationality), actor=ONLINE)
+    assert _error_code(excinfo) == "PCC_NATIONALITY_MISMATCH"
+
+
+def test_unknown_nationality_code_is_refused(details):
+    with pytest.raises(ValidationError) as excinfo:
+        code_issue(details=replace(details, nationality="XX"), actor=ONLINE)
+    assert "nationality" in excinfo.value.error_dict
+
+
 def test_more_than_twenty_delivery_addresses_are_refused(details):
     addresses = tuple(DeliveryAddressInput(address=f"서울 {i}", postcode="04524") for i in range(21))
     with pytest.raises(ApplicationError) as excinfo:

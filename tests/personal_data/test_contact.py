@@ -1,10 +1,7 @@
 """Phone numbers, postcodes and email addresses on the application form (DOMAIN.md §5, §6)."""
 
-from contextlib import contextmanager
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
 from personal_data.contact import (
     format_phone_national,
@@ -17,19 +14,7 @@ from personal_data.contact import (
     validate_postcode,
     validate_telephone,
 )
-
-
-@contextmanager
-def rejected_with(code):
-    with pytest.raises(ValidationError) as info:
-        yield info
-    assert info.value.code == code
-
-
-def error_text(error: ValidationError) -> str:
-    with translation.override("en"):
-        return " ".join(str(message) for message in error.messages) + repr(error)
-
+from tests.expectations import error_text, rejected_with
 
 # --- Phone numbers --------------------------------------------------------------------------------
 

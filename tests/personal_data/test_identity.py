@@ -1,13 +1,11 @@
 """Resident numbers, names, passport numbers and birth dates (DOMAIN.md §4, §5, §7)."""
 
 import calendar
-from contextlib import contextmanager
 from dataclasses import FrozenInstanceError
 from datetime import date, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -24,6 +22,7 @@ from personal_data.identity import (
     validate_passport_number,
     validate_resident_number,
 )
+from tests.expectations import error_text, rejected_with
 
 TODAY = date(2026, 3, 1)
 
@@ -40,18 +39,6 @@ GENDER_DIGITS = {
     "9": (1800, "M", False),
     "0": (1800, "F", False),
 }
-
-
-@contextmanager
-def rejected_with(code):
-    with pytest.raises(ValidationError) as info:
-        yield info
-    assert info.value.code == code
-
-
-def error_text(error: ValidationError) -> str:
-    with translation.override("en"):
-        return " ".join(str(message) for message in error.messages) + repr(error)
 
 
 # --- Resident registration numbers ----------------------------------------------------------------

@@ -133,3 +133,4 @@ def test_crypto_shredding_makes_every_copy_of_the_ciphertext_unreadable(issued_c
     assert erased.resident_number_index is None and erased.name_index is None
     issued_code.refresh_from_db()
     assert issued_code.status == "terminated" and issued_code.termination_reason == "erased"
+    assert list(issued_code.events.values_list("kind", flat=True))[-2:] == ["terminated", "erased"]

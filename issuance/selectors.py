@@ -10,31 +10,35 @@ from issuance.models import Code, CodeEvent, CodeStatus, CustomsOffice, EventKin
 from personal_data.blind_index import blind_index_of
 
 
+def _one_or_none(queryset: QuerySet):
+    """The single row of a lookup on a unique index. Unlike `.first()`, adds no ORDER BY, which
+    cost about 125 µs per lookup in bench/run.py."""
+    return next(iter(queryset[:1]), None)
+
+
 def customs_office_list() -> QuerySet[CustomsOffice]:
     return CustomsOffice.objects.all()
 
 
 def code_get_by_number(number: str) -> Code | None:
-    return Code.objects.select_related("holder__data_key", "office").filter(number=normalise_code(number)).first()
+    return _one_or_none(Code.objects.select_related("holder__data_key", "office").filter(number=normalise_code(number)))
 
 
 def holder_find_by_resident_number(resident_number: str) -> Holder | None:
-    return (
-        Holder.objects.select_related("data_key")
-        .filter(resident_number_index=blind_index_of("resident_number", resident_number), erased_at__isnull=True)
-        .first()
+    return _one_or_none(
+        Holder.objects.select_related("data_key").filter(
+            resident_number_index=blind_index_of("resident_number", resident_number), erased_at__isnull=True
+        )
     )
 
 
 def holder_find_by_passport(*, passport_number: str, nationality: str) -> Holder | None:
-    return (
-        Holder.objects.select_related("data_key")
-        .filter(
+    return _one_or_none(
+        Holder.objects.select_related("data_key").filter(
             passport_number_index=blind_index_of("passport_number", passport_number),
             nationality=nationality.strip().upper(),
             erased_at__isnull=True,
         )
-        .first()
     )
 
 

@@ -49,6 +49,8 @@ from personal_data.services import data_key_create
 from verification.models import SimulatedRegistryPerson, SimulatedTelecomSubscriber
 
 DEMO_STAFF_PASSWORD = "pcc-demo-2026"  # noqa: S105 — printed on purpose; demo data is refused in production
+DEMO_CERTIFICATE_PASSWORD = "pcc-demo-cert-2026"  # noqa: S105 — the demo certificate bundles' password
+DEMO_CERTIFICATE_DIR = settings.BASE_DIR / "var" / "demo-certificates"  # git-ignored
 STAFF_ROLES = ("counter_officer", "supervisor", "administrator", "auditor")
 
 
@@ -315,11 +317,42 @@ def _staff_ensure() -> list[dict]:
     return logins
 
 
+def customs_offices_ensure() -> None:
+    """The five main offices (also loaded by migration issuance/0002), restored if a flush emptied them."""
+    from issuance.offices import MAIN_CUSTOMS_OFFICES
+
+    for office in MAIN_CUSTOMS_OFFICES:
+        CustomsOffice.objects.update_or_create(code=office["code"], defaults=office)
+
+
+def demo_certificates_write(directory=None) -> list:
+    """A joint-certificate bundle file for each demo person who can pass the real-name check, written
+    once (an existing file is kept, so reruns do not issue new certificates)."""
+    from verification.certificate_files import certificate_bundle_write
+    from verification.certificates import certificate_issue_for_person
+
+    directory = directory or DEMO_CERTIFICATE_DIR
+    written = []
+    for person in DEMO_PEOPLE:
+        if person.identity_theft_protection:
+            continue
+        path = directory / f"{person.english_name.lower().replace(' ', '-')}.json"
+        if not path.exists():
+            registry_person = SimulatedRegistryPerson.objects.select_related("data_key").get(
+                resident_number_index=blind_index_of("resident_number", person.rrn)
+            )
+            bundle = certificate_issue_for_person(person=registry_person, password=DEMO_CERTIFICATE_PASSWORD)
+            certificate_bundle_write(bundle=bundle, path=path)
+        written.append(path)
+    return written
+
+
 def demo_data_seed() -> list[dict]:
     """Create the demo people, holders and staff once; returns the staff logins to print."""
     if not settings.PCC_DEMO_DATA_ALLOWED:
         raise DemoDataRefused("Demo data is refused here: PCC_DEMO_DATA_ALLOWED is off (production).")
     with transaction.atomic():
+        customs_offices_ensure()
         for person in DEMO_PEOPLE:
             _registry_person_ensure(person)
             try:

@@ -312,3 +312,46 @@ class StaffProfile(models.Model):
 
     def __str__(self):
         return f"Staff profile of user {self.user_id}"
+
+
+class MobileConfirmation(models.Model):
+    """The application form's "mobile verified by code" (DOMAIN.md §5) when the mobile number is
+    not the one a phone-based method already verified: a 6-digit code by SMS, hashed, 3 minutes,
+    5 tries, bound to the journey's identity check."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    identity_check = models.ForeignKey(
+        "verification.IdentityCheck", on_delete=models.CASCADE, related_name="mobile_confirmations"
+    )
+    phone_index = models.BinaryField()
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Mobile confirmation {self.pk}"
+
+
+class DeclarationKind(models.TextChoices):
+    IMPORT = "import", _("Import")
+    EXPORT = "export", _("Export")
+
+
+class Declaration(models.Model):
+    """A customs declaration filed with a code: the holder's usage history (DOMAIN.md §8). Minimal
+    here; the declarations API adds the goods, the filer and the clearance details."""
+
+    code = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="declarations")
+    number = models.CharField(max_length=40, unique=True)
+    kind = models.CharField(max_length=10, choices=DeclarationKind.choices)
+    filed_at = models.DateTimeField()
+    goods_summary = models.CharField(max_length=200, blank=True)
+    reported_not_mine_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-filed_at"]
+
+    def __str__(self):
+        return f"Declaration {self.number}"

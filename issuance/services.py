@@ -23,6 +23,7 @@ from issuance.models import (
     Consent,
     ConsentKind,
     CustomsOffice,
+    Declaration,
     DeliveryAddress,
     EventKind,
     Holder,
@@ -584,3 +585,25 @@ def holder_erase(*, holder: Holder, actor: Actor) -> None:
         Holder.objects.filter(pk=holder.pk).update(erased_at=timezone.now(), **index_fields)
         DeliveryAddress.objects.filter(holder=holder).update(postcode_index=None)
         data_key_destroy(data_key=holder.data_key)
+
+
+def declaration_report_not_mine(*, declaration: Declaration, actor: Actor) -> Code:
+    """ "This was not me" on a declaration in the usage history is a theft report (DOMAIN.md §8): the
+    declaration is flagged and the code suspended at once (if it is not already)."""
+    with transaction.atomic():
+        declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+        if declaration.reported_not_mine_at is None:
+            declaration.reported_not_mine_at = timezone.now()
+            declaration.save(update_fields=["reported_not_mine_at"])
+        code = _locked(declaration.code)
+        if code.status in (CodeStatus.ACTIVE, CodeStatus.EXPIRED):
+            _set_status(code, CodeStatus.SUSPENDED, suspension_reason=SuspensionReason.THEFT_REPORT)
+            code.save()
+            _event_record(
+                code=code,
+                kind=EventKind.SUSPENDED,
+                actor=actor,
+                reason=SuspensionReason.THEFT_REPORT,
+                detail={"declaration": declaration.number},
+            )
+    return code

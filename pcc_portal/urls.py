@@ -7,5 +7,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("guide/faq/", views.guide_faq, name="guide_faq"),
+    path("guide/offices/", views.guide_offices, name="guide_offices"),
+    path("guide/privacy/", views.guide_privacy, name="guide_privacy"),
+    path("verify/", include("verification.urls")),
+    path("dev/phone/", include("verification.urls.dev_phone")),
+    path("captcha/", include("captcha.urls")),
+    path("", include("issuance.urls")),
     path("admin/", admin.site.urls),
 ]

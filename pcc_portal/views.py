@@ -12,6 +12,24 @@ def home(request):
     return render(request, "home.html", {"offices": customs_office_list()})
 
 
+# Guide pages (issue 4, "Pages and language"): the seeds' facts in our own words, nothing stored.
+
+
+@require_GET
+def guide_faq(request):
+    return render(request, "guide/faq.html")
+
+
+@require_GET
+def guide_offices(request):
+    return render(request, "guide/offices.html", {"offices": customs_office_list()})
+
+
+@require_GET
+def guide_privacy(request):
+    return render(request, "guide/privacy.html")
+
+
 @never_cache
 @require_GET
 def healthz(request):

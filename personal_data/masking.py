@@ -134,3 +134,13 @@ def mask_address(address: str) -> str:
             keep = index
             break
     return " ".join([*words[:keep], MASKED_VALUE])
+
+
+def mask_declaration_number(number: str) -> str:
+    """A declaration number as usage history and SMS show it: first and last four characters."""
+    if _is_empty(number):
+        return ""
+    text = str(number).strip()
+    if len(text) <= 8:
+        return "*" * len(text)
+    return f"{text[:4]}{'*' * (len(text) - 8)}{text[-4:]}"

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import ONLINE, HolderDetailsFactory
 
@@ -18,3 +19,11 @@ def issued_code(db, details):
     from issuance.services import code_issue
 
     return code_issue(details=details, actor=ONLINE)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counts and other cached state start empty in every test."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -28,8 +28,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "csp",
     "django_countries",
+    "captcha",
     "personal_data",
     "issuance",
     "verification",
@@ -68,6 +70,8 @@ TEMPLATES = [
     },
 ]
 
+FORM_RENDERER = "pcc_portal.forms.PortalFormRenderer"
+
 # The embedded default is a SQLite file so `make run` needs nothing installed; tests and production
 # use PostgreSQL (the invariants in docs/architecture.md are enforced there).
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
@@ -103,7 +107,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
+        "font-src": ["'self'", "data:"],  # KRDS's vendored CSS embeds one icon font as a data: URL
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
@@ -125,9 +129,19 @@ PCC_MASTER_KEYS = env.str("PCC_MASTER_KEYS", default="")
 # PCC_BLIND_INDEX_KEY: base64(32 bytes), HMAC key of the blind indexes; kept apart from the master keys.
 PCC_BLIND_INDEX_KEY = env.str("PCC_BLIND_INDEX_KEY", default="")
 
+REDIS_URL = env.str("REDIS_URL", default="")
+
+# Rate limits (django-ratelimit) count in the cache: Redis when configured, so every web process
+# shares the counts; the embedded run keeps them in process memory.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] if not REDIS_URL else []
+RATELIMIT_USE_CACHE = "default"
+
 # --- Celery (pcc_portal/celery.py) ---
 # With no broker configured, tasks run eagerly in-process: the embedded `make run` needs no Redis.
-REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -144,7 +158,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "issuance.tasks.codes_process_expiry",
         "schedule": crontab(minute=5),
     },
+    # Data minimisation: identity checks and their data keys go once expired.
+    "identity-checks-purge": {
+        "task": "verification.tasks.identity_checks_purge",
+        "schedule": crontab(minute="*/10"),
+    },
 }
+
+# --- Identity verification providers (verification/providers/) ---
+PCC_REAL_NAME_REGISTRY = env.str(
+    "PCC_REAL_NAME_REGISTRY", default="verification.providers.simulated_registry.SimulatedRealNameRegistry"
+)
+
+# The "security number" image of the mobile method (django-simple-captcha).
+CAPTCHA_LENGTH = 5
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
+CAPTCHA_TIMEOUT = 5  # minutes
+
+# --- SMS (notifications/gateways/): "simulated_phone" delivers to the demo phones' inboxes ---
+SMS_BACKEND = env.str("SMS_BACKEND", default="simulated_phone")
 
 # --- Demo data (`manage.py seed_demo`): fictional people; never in production ---
 PCC_DEMO_DATA_ALLOWED = env.bool("PCC_DEMO_DATA_ALLOWED", default=False)

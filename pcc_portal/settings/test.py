@@ -35,3 +35,10 @@ STORAGES = {
 # Static files come from the finders (no collectstatic in tests), as in the embedded run.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# No CAPTCHA_TEST_MODE: tests answer the real captcha by reading its stored answer
+# (captcha.models.CaptchaStore, keyed by the form's hidden hashkey), as a person reads the image.
+
+# Rate-limit counters per test, not shared between runs (a shared Redis would carry counts over).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]

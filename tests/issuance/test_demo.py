@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def _seed_json() -> dict:
     out = StringIO()
-    call_command("seed_demo", "--json", stdout=out)
+    call_command("seed_demo", "--json", "--no-certificates", stdout=out)
     return json.loads(out.getvalue())
 
 
@@ -63,13 +63,26 @@ def test_seed_demo_covers_the_verification_cases():
     assert 0 < foreign < SimulatedRegistryPerson.objects.count()
 
 
-def test_seed_demo_prints_the_staff_logins():
+def test_seed_demo_prints_the_staff_logins_and_demo_people(tmp_path):
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--certificates-dir", str(tmp_path), stdout=out)
     text = out.getvalue()
     for username in ("officer.seoul", "officer.gwangju", "supervisor.seoul", "admin"):
         assert username in text
     assert "pcc-demo-2026" in text
+    assert "980923-6678901" in text and "/dev/phone/" in text and "pcc-demo-cert-2026" in text
+
+
+def test_seed_demo_writes_one_certificate_file_per_verifiable_person_once(tmp_path):
+    call_command("seed_demo", "--certificates-dir", str(tmp_path), stdout=StringIO())
+    files = sorted(tmp_path.glob("*.json"))
+    assert len(files) == 7  # everyone but the person in identity-theft protection
+    bundle = json.loads((tmp_path / "tanaka-yuki.json").read_text())
+    assert bundle["format"] == "pcc-demo-certificate/1" and "PRIVATE" not in json.dumps(bundle)
+    assert oct((tmp_path / "tanaka-yuki.json").stat().st_mode & 0o777) == "0o600"
+    before = {f.name: f.read_text() for f in files}
+    call_command("seed_demo", "--certificates-dir", str(tmp_path), stdout=StringIO())
+    assert {f.name: f.read_text() for f in sorted(tmp_path.glob("*.json"))} == before
 
 
 @override_settings(PCC_DEMO_DATA_ALLOWED=False)

@@ -77,7 +77,8 @@ def test_names_keep_their_ends_and_hide_the_middle(name, masked):
     assert mask_name(name) == masked
 
 
-@given(name=st.text(min_size=3, max_size=50).filter(lambda name: len(name.split()) > 0))
+# A name made of asterisks would look masked already; real names have none.
+@given(name=st.text(min_size=3, max_size=50).filter(lambda name: len(name.split()) > 0 and "*" not in name))
 def test_a_masked_name_of_three_or_more_characters_hides_at_least_its_middle(name):
     masked = mask_name(name)
     assert masked != name

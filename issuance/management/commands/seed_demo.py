@@ -1,8 +1,16 @@
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from issuance.demo import DemoDataRefused, demo_data_seed, demo_holders_export
+from issuance.demo import (
+    DEMO_CERTIFICATE_PASSWORD,
+    DEMO_PEOPLE,
+    DemoDataRefused,
+    demo_certificates_write,
+    demo_data_seed,
+    demo_holders_export,
+)
 
 
 class Command(BaseCommand):
@@ -10,8 +18,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="print the demo holders as JSON only")
+        parser.add_argument(
+            "--certificates-dir",
+            default=None,
+            help="where to write the demo joint-certificate files (default var/demo-certificates)",
+        )
+        parser.add_argument("--no-certificates", action="store_true", help="do not write demo certificate files")
 
-    def handle(self, *args, json: bool = False, **options):
+    def handle(self, *args, json: bool = False, no_certificates: bool = False, certificates_dir=None, **options):
         try:
             logins = demo_data_seed()
         except DemoDataRefused as error:
@@ -19,11 +33,26 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_dumps({"holders": demo_holders_export()}))
             return
+        directory = Path(certificates_dir) if certificates_dir else None
+        certificates = [] if no_certificates else demo_certificates_write(directory)
         self.stdout.write("Demo data ready (fictional people).")
         self.stdout.write("Staff logins (demo only):")
         for login in logins:
             office = f" @ {login['office']}" if login["office"] else ""
             self.stdout.write(f"  {login['username']:<20} {login['password']}  ({login['role']}{office})")
+        self.stdout.write("Demo people for the online journeys (name as on the card, registration number, phone):")
+        for person in DEMO_PEOPLE:
+            note = (
+                " — enrolled in identity-theft protection: the real-name check refuses"
+                if (person.identity_theft_protection)
+                else (" — phone registered under another name" if person.subscriber_name else "")
+            )
+            self.stdout.write(f"  {person.name:<20} {person.rrn}  {person.phone} ({person.telecom}){note}")
+        self.stdout.write("  SMS codes and app requests: the simulated phone at /dev/phone/ (DEBUG only).")
+        if certificates:
+            self.stdout.write(
+                f"Joint-certificate files (password {DEMO_CERTIFICATE_PASSWORD}): {certificates[0].parent}/"
+            )
         self.stdout.write("Demo holders:")
         for holder in demo_holders_export():
             self.stdout.write(

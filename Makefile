@@ -74,12 +74,13 @@ run: $(STAMP_RUNTIME)
 	exec $(BIN)/python manage.py runserver 127.0.0.1:$${PORT:-8000}
 
 # Debian packages the tests use, installed only when missing (the machines run as root): GNU gettext for
-# the catalogue test (docs/adr/0003), pg_dump for the no-plaintext-at-rest test, and Chromium once browser tests exist (ENGINEERING.md).
+# the catalogue test (docs/adr/0003), pg_dump for the no-plaintext-at-rest test, Node.js for the WebCrypto signing test, and Chromium once browser tests exist (ENGINEERING.md).
 .PHONY: system-deps
 system-deps:
 	missing=()
 	command -v xgettext >/dev/null || missing+=(gettext)
 	command -v pg_dump >/dev/null || missing+=(postgresql-client)
+	command -v node >/dev/null || missing+=(nodejs)
 	if [ -d tests/browser ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium chromium-driver); fi
 	if [ $${#missing[@]} -gt 0 ]; then
 	  if [ "$$(id -u)" != 0 ]; then

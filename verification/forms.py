@@ -21,7 +21,7 @@ class RealNameForm(PortalForm):
         _("As on your alien registration card (in capital letters) or resident registration card.")
     )
     resident_number = forms.CharField(
-        label=_("Alien or resident registration number"),
+        label=_("Resident or alien registration number"),
         max_length=20,
         validators=[validate_resident_number],
         help_text=_("13 digits, for example 900101-5234567."),

@@ -44,7 +44,9 @@ def _no_check() -> ApplicationError:
 def identity_check_start(*, session, purpose: str, name: str, resident_number: str) -> IdentityCheck:
     """Run the real-name check and open an identity check bound to this browser session."""
     if purpose not in CheckPurpose.values:
-        raise ApplicationError("PCC_PURPOSE_UNKNOWN", _("Choose whether to apply for a new code or to check your code."))
+        raise ApplicationError(
+            "PCC_PURPOSE_UNKNOWN", _("Choose whether to apply for a new code or to check your code.")
+        )
     rrn = parse_resident_number(resident_number)
     real_name_registry().check(name=name, resident_number=rrn.digits)
     token = secrets.token_urlsafe(32)

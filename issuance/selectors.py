@@ -5,6 +5,7 @@ import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from issuance import validity
 from issuance.codes import normalise_code
 from issuance.models import Code, CodeEvent, CodeStatus, CustomsOffice, EventKind, Holder
 from personal_data.blind_index import blind_index_of
@@ -46,6 +47,20 @@ def code_current_for_holder(holder: Holder) -> Code | None:
     """The holder's code that is not terminated (at most one, by constraint), else the latest one."""
     codes = Code.objects.select_related("holder__data_key", "office").filter(holder=holder)
     return codes.exclude(status=CodeStatus.TERMINATED).first() or codes.order_by("-issued_at").first()
+
+
+REISSUES_PER_YEAR = 5  # DOMAIN.md §3
+
+
+def code_is_renewable(code: Code, today: datetime.date | None = None) -> bool:
+    """In use or expired, and within the renewal window (DOMAIN.md §3); code_renew says why not."""
+    today = today or timezone.localdate()
+    renewable_status = code.status in (CodeStatus.ACTIVE, CodeStatus.EXPIRED)
+    return renewable_status and validity.renewal_state(code.expires_on, today) == "open"
+
+
+def reissues_remaining(*, holder: Holder, today: datetime.date | None = None) -> int:
+    return max(0, REISSUES_PER_YEAR - reissues_this_year(holder=holder, today=today))
 
 
 def reissues_this_year(*, holder: Holder, today: datetime.date | None = None) -> int:

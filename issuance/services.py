@@ -33,7 +33,7 @@ from issuance.models import (
     TerminationReason,
     VerificationMethod,
 )
-from issuance.selectors import reissues_this_year
+from issuance.selectors import REISSUES_PER_YEAR, reissues_this_year
 from pcc_portal.exceptions import ApplicationError
 from personal_data.blind_index import blind_index_of
 from personal_data.fields import BlindIndexField
@@ -42,7 +42,6 @@ from personal_data.services import data_key_create, data_key_destroy
 
 logger = logging.getLogger(__name__)
 
-REISSUES_PER_YEAR = 5  # DOMAIN.md §3
 CONSENT_TEXT_VERSION = "2025-11-21"  # the online form's version (DOMAIN.md §5)
 _CODE_NUMBER_ATTEMPTS = 10
 
@@ -417,14 +416,14 @@ def code_renew(*, code: Code, actor: Actor) -> Code:
         code = _locked(code)
         if code.status not in (CodeStatus.ACTIVE, CodeStatus.EXPIRED):
             raise _error("PCC_CODE_NOT_RENEWABLE", _("Only a code in use or recently expired can be renewed."))
-        opens, closes = validity.renewal_window(code.expires_on)
-        if today < opens:
+        state = validity.renewal_state(code.expires_on, today)
+        if state == "not_open":
             raise _error(
                 "PCC_RENEWAL_NOT_OPEN",
                 _("Renewal opens 30 days before your code expires."),
-                opens_on=opens.isoformat(),
+                opens_on=validity.renewal_window(code.expires_on)[0].isoformat(),
             )
-        if today > closes:
+        if state == "closed":
             raise _error("PCC_RENEWAL_CLOSED", _("The 30 days for renewal after expiry have passed."))
         previous_expiry = code.expires_on
         code.expires_on = validity.one_year_from(today)

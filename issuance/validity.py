@@ -35,6 +35,14 @@ def renewal_window(expires_on: datetime.date) -> tuple[datetime.date, datetime.d
     )
 
 
+def renewal_state(expires_on: datetime.date, today: datetime.date) -> str:
+    """ "not_open" before the window, "open" within it, "closed" after it."""
+    opens, closes = renewal_window(expires_on)
+    if today < opens:
+        return "not_open"
+    return "open" if today <= closes else "closed"
+
+
 def is_past_expiry(expires_on: datetime.date, today: datetime.date) -> bool:
     return today > expires_on
 

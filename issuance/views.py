@@ -8,7 +8,6 @@ from functools import wraps
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,9 +19,13 @@ from issuance.mobile_confirmation import (
     mobile_confirmation_send,
 )
 from issuance.models import ActorType, Channel, CodeStatus, ConsentKind, Declaration, MobileOwnership
-from issuance.selectors import code_current_for_holder, holder_find_by_resident_number, reissues_this_year
+from issuance.selectors import (
+    code_current_for_holder,
+    code_is_renewable,
+    holder_find_by_resident_number,
+    reissues_remaining,
+)
 from issuance.services import (
-    REISSUES_PER_YEAR,
     Actor,
     DeliveryAddressInput,
     HolderDetails,
@@ -225,8 +228,6 @@ def my_code(request, check, holder, code):
     if request.session.get(SESSION_LOOKED_UP) != str(code.pk):
         code_look_up(code=code, actor=_actor(check))  # one event per journey, not per refresh
         request.session[SESSION_LOOKED_UP] = str(code.pk)
-    today = timezone.localdate()
-    opens, closes = validity.renewal_window(code.expires_on)
     context = journey_context(
         request,
         steps=STEPS_MANAGE,
@@ -236,9 +237,9 @@ def my_code(request, check, holder, code):
         delivery_addresses=list(holder.delivery_addresses.all()),
         sms_consent=holder.consents.filter(kind=ConsentKind.SMS_NOTICES, withdrawn_at__isnull=True).first(),
         document_consent=holder.consents.filter(kind=ConsentKind.DOCUMENT_VIEWING, withdrawn_at__isnull=True).first(),
-        can_renew=code.status in (CodeStatus.ACTIVE, CodeStatus.EXPIRED) and opens <= today <= closes,
-        renewal_opens=opens,
-        reissues_left=max(0, REISSUES_PER_YEAR - reissues_this_year(holder=holder)),
+        can_renew=code_is_renewable(code),
+        renewal_opens=validity.renewal_window(code.expires_on)[0],
+        reissues_left=reissues_remaining(holder=holder),
         declarations_count=Declaration.objects.filter(code__holder=holder).count(),
     )
     return render(request, "issuance/my_code.html", context)
@@ -316,7 +317,7 @@ def renew(request, check, _holder, code):
 @_look_up_journey()
 def reissue(request, check, holder, code):
     form = ReissueForm(request.POST if request.method == "POST" else None)
-    reissues_left = max(0, REISSUES_PER_YEAR - reissues_this_year(holder=holder))
+    reissues_left = reissues_remaining(holder=holder)
     if request.method == "POST" and form.is_valid():
         try:
             new = code_reissue(code=code, reason=form.cleaned_data["reason"], actor=_actor(check))

@@ -10,8 +10,7 @@ from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from issuance.models import Code, CodeEvent, CodeStatus, SuspensionReason, TerminationReason
-from issuance.selectors import code_current_for_holder, holder_find_by_resident_number
-from issuance.services import REISSUES_PER_YEAR
+from issuance.selectors import REISSUES_PER_YEAR, code_current_for_holder, holder_find_by_resident_number
 from issuance.validity import one_year_from
 from tests.browser.steps import (
     CODE_NUMBER,

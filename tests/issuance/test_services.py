@@ -263,3 +263,16 @@ def test_admin_shows_codes_and_events_read_only(admin_client, issued_code):
     event = issued_code.events.get()
     assert admin_client.get(f"/admin/issuance/codeevent/{event.pk}/delete/").status_code == 403
     assert admin_client.get("/admin/issuance/holder/").status_code == 404  # personal data: not in admin
+
+
+def test_renewable_only_in_use_or_expired_and_inside_the_window(issued_code):
+    from issuance.selectors import code_is_renewable
+
+    today = timezone.localdate()
+    assert not code_is_renewable(issued_code, today)  # a year ahead: the window is not open
+    assert code_is_renewable(_set_expiry(issued_code, 30), today)
+    assert not code_is_renewable(_set_expiry(issued_code, -31), today)
+    issued_code = _set_expiry(issued_code, 10)
+    code_suspend(code=issued_code, reason="theft_report", actor=ONLINE)
+    issued_code.refresh_from_db()
+    assert not code_is_renewable(issued_code, today)

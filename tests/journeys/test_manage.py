@@ -6,8 +6,7 @@ import pytest
 from django.utils import timezone
 
 from issuance.models import Code, CodeEvent, CodeStatus, Declaration
-from issuance.selectors import code_current_for_holder, holder_find_by_resident_number
-from issuance.services import REISSUES_PER_YEAR
+from issuance.selectors import REISSUES_PER_YEAR, code_current_for_holder, holder_find_by_resident_number
 
 pytestmark = pytest.mark.django_db
 

@@ -4,12 +4,12 @@
 are random, so `demo_holders_export()` reads what the database holds rather than a fixed list.
 """
 
+import base64
 import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,7 +23,6 @@ from issuance.models import (
     CustomsOffice,
     Holder,
     MobileOwnership,
-    StaffProfile,
     SuspensionReason,
     VerificationMethod,
 )
@@ -51,7 +50,6 @@ from verification.models import SimulatedRegistryPerson, SimulatedTelecomSubscri
 DEMO_STAFF_PASSWORD = "pcc-demo-2026"  # noqa: S105 — printed on purpose; demo data is refused in production
 DEMO_CERTIFICATE_PASSWORD = "pcc-demo-cert-2026"  # noqa: S105 — the demo certificate bundles' password
 DEMO_CERTIFICATE_DIR = settings.BASE_DIR / "var" / "demo-certificates"  # git-ignored
-STAFF_ROLES = ("counter_officer", "supervisor", "administrator", "auditor")
 
 
 @dataclass(frozen=True)
@@ -290,28 +288,31 @@ def _passport_holder_ensure(office: CustomsOffice) -> None:
 
 
 def _staff_ensure() -> list[dict]:
+    """Demo staff with a known password and an enrolled authenticator whose secret is printed, so a
+    newcomer can sign in with any TOTP app (or `manage.py demo_totp_code USERNAME`)."""
+    from staff.roles import Role
+    from staff.services import staff_account_create, staff_demo_totp_device
+
     user_model = get_user_model()
-    groups = {role: Group.objects.get_or_create(name=role)[0] for role in STAFF_ROLES}
-    accounts = [(f"officer.{office.code}", "counter_officer", office) for office in CustomsOffice.objects.all()]
+    accounts = [(f"officer.{office.code}", Role.COUNTER_OFFICER, office) for office in CustomsOffice.objects.all()]
     accounts += [
-        ("supervisor.seoul", "supervisor", CustomsOffice.objects.get(code="seoul")),
-        ("admin", "administrator", None),
+        ("supervisor.seoul", Role.SUPERVISOR, CustomsOffice.objects.get(code="seoul")),
+        ("admin", Role.ADMINISTRATOR, None),
+        ("auditor", Role.AUDITOR, None),
     ]
     logins = []
     for username, role, office in accounts:
-        user, created = user_model.objects.get_or_create(username=username, defaults={"is_staff": True})
-        if created:
-            user.set_password(DEMO_STAFF_PASSWORD)
-            user.is_superuser = role == "administrator"
-            user.save()
-        user.groups.add(groups[role])
-        StaffProfile.objects.update_or_create(user=user, defaults={"office": office})
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            user = staff_account_create(username=username, password=DEMO_STAFF_PASSWORD, role=role, office=office)
+        device = staff_demo_totp_device(user)
         logins.append(
             {
                 "username": username,
                 "password": DEMO_STAFF_PASSWORD,
-                "role": role,
+                "role": str(role),
                 "office": office.code if office else "",
+                "totp_secret": base64.b32encode(device.bin_key).decode("ascii"),
             }
         )
     return logins

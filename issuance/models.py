@@ -303,17 +303,6 @@ class CodeEvent(models.Model):
         return f"{self.kind} {self.code_id} at {self.occurred_at:%Y-%m-%d %H:%M:%S}"
 
 
-class StaffProfile(models.Model):
-    """Which office a customs officer or supervisor works at. Roles are Django groups
-    (`counter_officer`, `supervisor`, `administrator`, `auditor`); the staff issue builds on them."""
-
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
-    office = models.ForeignKey(CustomsOffice, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
-
-    def __str__(self):
-        return f"Staff profile of user {self.user_id}"
-
-
 class MobileConfirmation(models.Model):
     """The application form's "mobile verified by code" (DOMAIN.md §5) when the mobile number is
     not the one a phone-based method already verified: a 6-digit code by SMS, hashed, 3 minutes,

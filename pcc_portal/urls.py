@@ -13,6 +13,8 @@ urlpatterns = [
     path("verify/", include("verification.urls")),
     path("dev/phone/", include("verification.urls.dev_phone")),
     path("captcha/", include("captcha.urls")),
+    path("staff/access-records/", include("audit.urls")),
+    path("staff/", include("staff.urls")),
     path("", include("issuance.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,6 +4,7 @@ Environment-specific modules (local, test, production) import this and adjust it
 documented in `.env.example`.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -21,7 +22,7 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "staff.apps.PortalAdminConfig",  # django.contrib.admin behind the staff login (staff/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -32,10 +33,15 @@ INSTALLED_APPS = [
     "csp",
     "django_countries",
     "captcha",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "personal_data",
     "issuance",
     "verification",
     "notifications",
+    "staff",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -46,9 +52,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "staff.middleware.StaffSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "pcc_portal.urls"
@@ -78,11 +87,45 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Staff accounts (staff/, issue 5; OWASP ASVS 5.0 §6.2) ---
+# argon2id first; the others only verify hashes made before a switch and are upgraded at login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# At least 12 characters, not a common password, not the username; no composition rules and no
+# maximum below 64 (Django sets none).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username before checking the password
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "staff:login"
+LOGIN_REDIRECT_URL = "staff:home"
+# Lockout after 5 failed attempts (password or TOTP) for the username, lifted after 30 minutes or by
+# an administrator (`manage.py axes_reset_username NAME`).
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "staff/locked_out.html"
+AXES_VERBOSE = False
+# Staff sessions end after 15 minutes idle and 12 hours in all (staff/middleware.py).
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=15 * 60)
+STAFF_SESSION_ABSOLUTE_SECONDS = env.int("STAFF_SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+OTP_TOTP_ISSUER = "PCC portal"
+
+# Access records are kept at least 2 years (DOMAIN.md §9: unique identifiers are involved).
+PCC_ACCESS_RECORD_RETENTION_DAYS = env.int("PCC_ACCESS_RECORD_RETENTION_DAYS", default=731)
+if PCC_ACCESS_RECORD_RETENTION_DAYS < 731:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PCC_ACCESS_RECORD_RETENTION_DAYS must be at least 731 (2 years).")
 
 # Korean first, English second; the user's choice is kept in the language cookie.
 LANGUAGE_CODE = "ko"
@@ -137,7 +180,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] if not REDIS_URL else []
+# axes.W006: staff lockout is per account (OWASP ASVS); an IP lockout would lock a whole customs office
+# behind one NAT address. Sign-in is also rate-limited per IP (staff/views/auth.py, django-ratelimit).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"] + (["django_ratelimit.W001"] if not REDIS_URL else [])
 RATELIMIT_USE_CACHE = "default"
 
 # --- Celery (pcc_portal/celery.py) ---
@@ -157,6 +202,15 @@ CELERY_BEAT_SCHEDULE = {
     "codes-process-expiry": {
         "task": "issuance.tasks.codes_process_expiry",
         "schedule": crontab(minute=5),
+    },
+    # Retention: access records after 2 years, staff role changes after 3 (audit/, staff/).
+    "access-records-purge": {
+        "task": "audit.tasks.access_records_purge",
+        "schedule": crontab(minute=20, hour=3),
+    },
+    "staff-role-changes-purge": {
+        "task": "staff.tasks.staff_role_changes_purge",
+        "schedule": crontab(minute=25, hour=3),
     },
     # Data minimisation: identity checks and their data keys go once expired.
     "identity-checks-purge": {

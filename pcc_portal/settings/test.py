@@ -41,4 +41,4 @@ WHITENOISE_USE_FINDERS = True
 
 # Rate-limit counters per test, not shared between runs (a shared Redis would carry counts over).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "django_ratelimit.W001"]

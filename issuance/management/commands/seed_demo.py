@@ -36,10 +36,13 @@ class Command(BaseCommand):
         directory = Path(certificates_dir) if certificates_dir else None
         certificates = [] if no_certificates else demo_certificates_write(directory)
         self.stdout.write("Demo data ready (fictional people).")
-        self.stdout.write("Staff logins (demo only):")
+        self.stdout.write("Staff logins at /staff/login/ (demo only): password, then a code from an authenticator app")
+        self.stdout.write("  set up with the TOTP secret below, or from `manage.py demo_totp_code USERNAME`:")
         for login in logins:
             office = f" @ {login['office']}" if login["office"] else ""
-            self.stdout.write(f"  {login['username']:<20} {login['password']}  ({login['role']}{office})")
+            self.stdout.write(
+                f"  {login['username']:<18} {login['password']}  TOTP {login['totp_secret']}  ({login['role']}{office})"
+            )
         self.stdout.write("Demo people for the online journeys (name as on the card, registration number, phone):")
         for person in DEMO_PEOPLE:
             note = (

@@ -1,0 +1,160 @@
+"""Writing, checking and trimming the access records (audit/models.py)."""
+
+import datetime
+import ipaddress
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from audit.chain import GENESIS, record_hash
+from audit.models import AccessAction, AccessPurpose, AccessRecord, ActorType
+
+# Any constant shared by every writer: the advisory lock that serialises appends to the chain.
+_CHAIN_LOCK_ID = 0x5043_4341  # "PCCA"
+_APPEND_ATTEMPTS = 5
+RETENTION_RECORD_TYPE = "access_records"
+
+
+def client_ip(request) -> str | None:
+    """The address the request came from. Behind the production proxy, REMOTE_ADDR is the proxy's
+    unless the WSGI server is told to trust forwarded headers (gunicorn --forwarded-allow-ips)."""
+    raw = request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(raw))
+    except ValueError:
+        return None
+
+
+def _lock_chain() -> None:
+    # PostgreSQL: one appender at a time, for the transaction. SQLite (embedded run) serialises
+    # writers itself; the unique sequence and retry below cover the rest.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
+
+
+def access_record_write(
+    *,
+    user,
+    ip_address: str | None,
+    action: str,
+    purpose: str,
+    record_type: str,
+    record_id: str = "",
+    fields: list[str] | tuple[str, ...] = (),
+    holder=None,
+    reason: str = "",
+    actor_type: str = ActorType.STAFF,
+    actor_name: str | None = None,
+) -> AccessRecord:
+    """Append one access record to the chain (DOMAIN.md §9). `user` is the staff account; API
+    clients pass `actor_type=api_client`, no user and their name."""
+    profile = getattr(user, "staff_profile", None) if user is not None else None
+    for _attempt in range(_APPEND_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                _lock_chain()
+                last = AccessRecord.objects.order_by("-sequence").only("sequence", "hash").first()
+                record = AccessRecord(
+                    sequence=(last.sequence + 1) if last else 1,
+                    occurred_at=timezone.now().replace(microsecond=0),
+                    actor_type=actor_type,
+                    actor_user=user,
+                    actor_username=actor_name or (user.get_username() if user is not None else ""),
+                    actor_role=profile.role if profile else "",
+                    actor_office=profile.office.code if profile and profile.office_id else "",
+                    ip_address=ip_address,
+                    action=action,
+                    purpose=purpose,
+                    reason=reason.strip()[:200],
+                    record_type=record_type,
+                    record_id=str(record_id),
+                    holder=holder,
+                    fields=sorted(set(fields)),
+                    previous_hash=last.hash if last else GENESIS,
+                )
+                record.hash = record_hash(record)
+                record.save(force_insert=True)
+                return record
+        except IntegrityError:
+            continue  # SQLite only: a concurrent writer took the sequence number; chain onto theirs
+    raise RuntimeError("Could not append to the access-record chain")
+
+
+def access_record_for_request(request, **kwargs) -> AccessRecord:
+    """The usual case: the signed-in staff member, from the request's address."""
+    return access_record_write(user=request.user, ip_address=client_ip(request), **kwargs)
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    first_sequence: int | None
+    broken_at: int | None = None  # sequence of the first record that does not verify
+    problem: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
+
+
+def access_log_verify() -> ChainReport:
+    """Walk the chain from the oldest record kept and report the first broken link: a record whose
+    content no longer matches its hash, whose previous hash is not the record before, or a gap in the
+    sequence. Records missing at the start are accepted only if a retention entry in the chain says
+    the job removed them (`access_records_purge`)."""
+    previous = None
+    checked = 0
+    first_sequence = None
+    retention_marks = set()
+    for record in AccessRecord.objects.order_by("sequence").iterator(chunk_size=2000):
+        if previous is None:
+            first_sequence = record.sequence
+            if record.sequence == 1 and record.previous_hash != GENESIS:
+                return ChainReport(checked, first_sequence, record.sequence, "previous hash is not the start")
+        elif record.sequence != previous.sequence + 1:
+            return ChainReport(
+                checked, first_sequence, record.sequence, f"records after {previous.sequence} are missing"
+            )
+        elif record.previous_hash != previous.hash:
+            return ChainReport(checked, first_sequence, record.sequence, "previous hash does not match")
+        if record_hash(record) != record.hash:
+            return ChainReport(checked, first_sequence, record.sequence, "content does not match its hash")
+        if record.action == AccessAction.REMOVE and record.record_type == RETENTION_RECORD_TYPE:
+            retention_marks.add(record.record_id)
+        checked += 1
+        previous = record
+    if first_sequence not in (None, 1) and str(first_sequence) not in retention_marks:
+        return ChainReport(checked, first_sequence, first_sequence, "records before it were removed, not by retention")
+    return ChainReport(checked, first_sequence)
+
+
+def access_records_purge(*, now: datetime.datetime | None = None) -> int:
+    """Retention (DOMAIN.md §9): remove records older than PCC_ACCESS_RECORD_RETENTION_DAYS (never
+    under 2 years; settings refuse less), then append a chained entry saying from which sequence the
+    log now starts. The database trigger refuses to remove anything younger."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.PCC_ACCESS_RECORD_RETENTION_DAYS)
+    with transaction.atomic():
+        _lock_chain()
+        old = AccessRecord.objects.filter(occurred_at__lt=cutoff)
+        if not old.exists():
+            return 0
+        kept = AccessRecord.objects.filter(occurred_at__gte=cutoff).order_by("sequence").first()
+        last = AccessRecord.objects.order_by("-sequence").first()
+        first_kept = kept.sequence if kept else last.sequence + 1
+        deleted, _ = old.delete()
+        access_record_write(
+            user=None,
+            ip_address=None,
+            action=AccessAction.REMOVE,
+            purpose=AccessPurpose.RETENTION,
+            record_type=RETENTION_RECORD_TYPE,
+            record_id=str(first_kept),
+            reason=f"{deleted} records older than {cutoff:%Y-%m-%d} removed",
+            actor_type=ActorType.SYSTEM,
+            actor_name="system",
+        )
+    return deleted

@@ -291,7 +291,7 @@ def _staff_ensure() -> list[dict]:
     """Demo staff with a known password and an enrolled authenticator whose secret is printed, so a
     newcomer can sign in with any TOTP app (or `manage.py demo_totp_code USERNAME`)."""
     from staff.roles import Role
-    from staff.services import staff_account_create, staff_demo_totp_device
+    from staff.services import staff_account_create, staff_demo_totp_device, staff_profile_of, staff_role_set
 
     user_model = get_user_model()
     accounts = [(f"officer.{office.code}", Role.COUNTER_OFFICER, office) for office in CustomsOffice.objects.all()]
@@ -305,6 +305,8 @@ def _staff_ensure() -> list[dict]:
         user = user_model.objects.filter(username=username).first()
         if user is None:
             user = staff_account_create(username=username, password=DEMO_STAFF_PASSWORD, role=role, office=office)
+        elif staff_profile_of(user) is None:  # a database seeded before staff roles existed
+            staff_role_set(user=user, role=role, office=office)
         device = staff_demo_totp_device(user)
         logins.append(
             {

@@ -56,6 +56,7 @@ def test_production_settings_pass_check_deploy_without_warnings():
         ({"DJANGO_SECRET_KEY": "short"}, "DJANGO_SECRET_KEY"),
         ({"DATABASE_URL": None}, "DATABASE_URL"),
         ({"DATABASE_URL": "sqlite:////tmp/x.sqlite3"}, "PostgreSQL"),
+        ({"PCC_ACCESS_RECORD_RETENTION_DAYS": "365"}, "at least 731"),
     ],
 )
 def test_production_refuses_to_start_without_real_keys(override, message):

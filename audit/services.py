@@ -27,6 +27,12 @@ def client_ip(request) -> str | None:
         return None
 
 
+def _stored_ip(ip_address: str | None) -> str | None:
+    # The hash is over the address as the database gives it back: Django stores IPv6 compressed and
+    # IPv4-mapped addresses as ::ffff:a.b.c.d, so "2001:0db8::0001" would otherwise never verify.
+    return AccessRecord._meta.get_field("ip_address").to_python(ip_address) or None
+
+
 def _lock_chain() -> None:
     # PostgreSQL: one appender at a time, for the transaction. SQLite (embedded run) serialises
     # writers itself; the unique sequence and retry below cover the rest.
@@ -65,7 +71,7 @@ def access_record_write(
                     actor_username=actor_name or (user.get_username() if user is not None else ""),
                     actor_role=profile.role if profile else "",
                     actor_office=profile.office.code if profile and profile.office_id else "",
-                    ip_address=ip_address,
+                    ip_address=_stored_ip(ip_address),
                     action=action,
                     purpose=purpose,
                     reason=reason.strip()[:200],
@@ -133,19 +139,25 @@ def access_log_verify() -> ChainReport:
 
 def access_records_purge(*, now: datetime.datetime | None = None) -> int:
     """Retention (DOMAIN.md §9): remove records older than PCC_ACCESS_RECORD_RETENTION_DAYS (never
-    under 2 years; settings refuse less), then append a chained entry saying from which sequence the
+    under 2 years; settings refuse less) and append a chained entry saying from which sequence the
     log now starts. The database trigger refuses to remove anything younger."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.PCC_ACCESS_RECORD_RETENTION_DAYS)
     with transaction.atomic():
         _lock_chain()
-        old = AccessRecord.objects.filter(occurred_at__lt=cutoff)
-        if not old.exists():
+        last = AccessRecord.objects.order_by("-sequence").only("sequence").first()
+        if last is None:
             return 0
-        kept = AccessRecord.objects.filter(occurred_at__gte=cutoff).order_by("sequence").first()
-        last = AccessRecord.objects.order_by("-sequence").first()
+        # Only a prefix of the chain goes, so what is kept still links up: everything before the first
+        # record young enough to keep (an older one after it, from a clock step back, stays).
+        kept = AccessRecord.objects.filter(occurred_at__gte=cutoff).order_by("sequence").only("sequence").first()
         first_kept = kept.sequence if kept else last.sequence + 1
-        deleted, _ = old.delete()
+        old = AccessRecord.objects.filter(sequence__lt=first_kept)
+        count = old.count()
+        if count == 0:
+            return 0
+        # Written before the removal so that it chains onto the newest record even when every record
+        # goes (otherwise the sequence would start again at 1).
         access_record_write(
             user=None,
             ip_address=None,
@@ -153,8 +165,9 @@ def access_records_purge(*, now: datetime.datetime | None = None) -> int:
             purpose=AccessPurpose.RETENTION,
             record_type=RETENTION_RECORD_TYPE,
             record_id=str(first_kept),
-            reason=f"{deleted} records older than {cutoff:%Y-%m-%d} removed",
+            reason=f"{count} records older than {cutoff:%Y-%m-%d} removed",
             actor_type=ActorType.SYSTEM,
             actor_name="system",
         )
+        deleted, _ = old.delete()
     return deleted

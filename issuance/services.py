@@ -268,9 +268,10 @@ def _already_holds_code() -> ApplicationError:
     )
 
 
-def code_issue(*, details: HolderDetails, actor: Actor) -> Code:
+def code_issue(*, details: HolderDetails, actor: Actor, event_detail: dict | None = None) -> Code:
     """Issue a code to a person who has none in use (DOMAIN.md §2, §3, §5). Creates the holder (with a
-    fresh data key) or reuses the record of a former holder. Valid one year from today."""
+    fresh data key) or reuses the record of a former holder. Valid one year from today. `event_detail`
+    adds non-personal facts to the issue event (the counter: the signed paper form was received)."""
     if not details.document_viewing_consent:
         raise _error(
             "PCC_CONSENT_REQUIRED",
@@ -294,7 +295,7 @@ def code_issue(*, details: HolderDetails, actor: Actor) -> Code:
             _consent_set(holder, kind=ConsentKind.DOCUMENT_VIEWING, given=True, now=now)
             _consent_set(holder, kind=ConsentKind.SMS_NOTICES, given=details.sms_consent, now=now)
             code = _new_code(holder=holder, actor=actor, today=today, now=now)
-            _event_record(code=code, kind=EventKind.ISSUED, actor=actor)
+            _event_record(code=code, kind=EventKind.ISSUED, actor=actor, detail=event_detail)
     except IntegrityError:
         # A concurrent application for the same person may have won the race (unique blind index or
         # the one-code-in-use constraint): then theirs stands. Anything else is a bug and re-raised.
@@ -482,8 +483,9 @@ def code_reissue(*, code: Code, reason: str, actor: Actor) -> Code:
     return new
 
 
-def code_suspend(*, code: Code, reason: str, actor: Actor) -> Code:
-    """Suspend at once after the holder's theft report, or ex officio by customs (DOMAIN.md §3)."""
+def code_suspend(*, code: Code, reason: str, actor: Actor, detail: dict | None = None) -> Code:
+    """Suspend at once after the holder's theft report, or ex officio by customs (DOMAIN.md §3).
+    `detail`: non-personal facts for the event, e.g. the grounds of an ex officio suspension."""
     if reason not in SuspensionReason.values:
         raise _error("PCC_SUSPENSION_REASON", _("A suspension needs a reason: a theft report or a customs decision."))
     with transaction.atomic():
@@ -494,7 +496,7 @@ def code_suspend(*, code: Code, reason: str, actor: Actor) -> Code:
             raise _error("PCC_CODE_TERMINATED", _("This code has been terminated and can no longer be used."))
         _set_status(code, CodeStatus.SUSPENDED, suspension_reason=reason)
         code.save()
-        _event_record(code=code, kind=EventKind.SUSPENDED, actor=actor, reason=reason)
+        _event_record(code=code, kind=EventKind.SUSPENDED, actor=actor, reason=reason, detail=detail)
     return code
 
 
@@ -513,9 +515,10 @@ def code_reinstate(*, code: Code, actor: Actor) -> Code:
     return code
 
 
-def code_terminate(*, code: Code, reason: str, actor: Actor) -> Code:
+def code_terminate(*, code: Code, reason: str, actor: Actor, detail: dict | None = None) -> Code:
     """Terminate for good: at the holder's request, or by customs. A terminated code never verifies
-    again and its number is never reused (DOMAIN.md §2, §3)."""
+    again and its number is never reused (DOMAIN.md §2, §3). `detail`: non-personal facts for the
+    event, e.g. the grounds of an ex officio termination."""
     if reason not in (TerminationReason.VOLUNTARY, TerminationReason.EX_OFFICIO):
         raise _error("PCC_TERMINATION_REASON", _("A termination needs a reason."))
     with transaction.atomic():
@@ -524,7 +527,7 @@ def code_terminate(*, code: Code, reason: str, actor: Actor) -> Code:
             raise _error("PCC_CODE_TERMINATED", _("This code has been terminated and can no longer be used."))
         _set_status(code, CodeStatus.TERMINATED, termination_reason=reason)
         code.save()
-        _event_record(code=code, kind=EventKind.TERMINATED, actor=actor, reason=reason)
+        _event_record(code=code, kind=EventKind.TERMINATED, actor=actor, reason=reason, detail=detail)
     return code
 
 

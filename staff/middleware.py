@@ -29,7 +29,16 @@ class StaffSessionTimeoutMiddleware:
             too_long = now - started > settings.STAFF_SESSION_ABSOLUTE_SECONDS
             if idle or too_long:
                 logout(request)
-                messages.info(request, _("You were signed out after a time without activity. Please sign in again."))
+                messages.info(request, _signed_out_message(too_long=too_long))
                 return redirect_to_login(request.get_full_path())
             request.session[SESSION_SEEN_KEY] = now
         return self.get_response(request)
+
+
+def _signed_out_message(*, too_long: bool) -> str:
+    if too_long:
+        hours = settings.STAFF_SESSION_ABSOLUTE_SECONDS // 3600
+        return _("You were signed out because a staff session lasts at most %(hours)d hours. Please sign in again.") % {
+            "hours": hours
+        }
+    return _("You were signed out after a time without activity. Please sign in again.")

@@ -74,6 +74,12 @@ def _check_role(role: str, office: CustomsOffice | None) -> None:
         raise ApplicationError("PCC_STAFF_OFFICE_NOT_ALLOWED", _("Administrators and auditors have no office."))
 
 
+def staff_role_check(*, role: str, office: CustomsOffice | None) -> None:
+    """The rule every role change obeys (an office for office roles, none for the others), for forms
+    that show it before saving (the admin). Raises ApplicationError."""
+    _check_role(role, office)
+
+
 def _log(*, user, by, action: str, previous: StaffProfile | None, role: str = "", office=None) -> None:
     StaffRoleChange.objects.create(
         occurred_at=timezone.now(),

@@ -53,7 +53,7 @@ from verification.models import (
     SimulatedCertificateAuthority,
     SimulatedRegistryPerson,
 )
-from verification.services import identity_check_verified
+from verification.services import identity_check_verified, method_attempt_record
 
 METHOD = "certificate"  # IdentityCheck.method, and issuance's VerificationMethod.CERTIFICATE
 
@@ -296,6 +296,7 @@ def certificate_revoke(*, certificate: SimulatedCertificate) -> SimulatedCertifi
 
 def certificate_challenge_create(*, check: IdentityCheck) -> CertificateChallenge:
     """A one-time random value (32 bytes, hex) the browser signs; valid 5 minutes, single use."""
+    method_attempt_record(check=check, method=METHOD)
     with transaction.atomic():
         if CertificateChallenge.objects.filter(identity_check=check).count() >= MAX_CHALLENGES_PER_CHECK:
             raise ApplicationError(

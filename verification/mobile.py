@@ -44,7 +44,12 @@ from verification.selectors import (
     push_request_status,
     telecom_subscriber_find_by_phone,
 )
-from verification.services import identity_check_birth_facts, identity_check_require_open, identity_check_verified
+from verification.services import (
+    identity_check_birth_facts,
+    identity_check_require_open,
+    identity_check_verified,
+    method_attempt_record,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +183,7 @@ def mobile_challenge_start(
     if channel not in MobileChannel.values:
         raise ApplicationError("PCC_MOBILE_CHANNEL_UNKNOWN", _("Choose a text message (SMS) or the PASS app."))
     e164 = phone_e164_or_error(phone)
+    method_attempt_record(check=check, method=METHOD)
     with transaction.atomic():
         check = identity_check_for_update(check_id=check.pk)
         identity_check_require_open(check)

@@ -17,7 +17,7 @@ from pcc_portal.exceptions import ApplicationError
 from personal_data.identity import clean_display_name, parse_resident_number
 from personal_data.models import DataKey
 from personal_data.services import data_key_create
-from verification.models import CheckPurpose, IdentityCheck
+from verification.models import CheckPurpose, IdentityCheck, MethodAttempt
 from verification.providers import real_name_registry
 
 PROOF_VALIDITY = datetime.timedelta(minutes=10)  # issue: "single-use, session-bound proof valid 10 minutes"
@@ -98,7 +98,19 @@ def identity_check_verified(*, check: IdentityCheck, method: str, phone: str | N
     check.verified_at = now
     check.expires_at = now + PROOF_VALIDITY
     check.save()
+    MethodAttempt.objects.filter(identity_check_id=check.pk, method=method, verified_at__isnull=True).update(
+        verified_at=now
+    )
     return check
+
+
+def method_attempt_record(*, check: IdentityCheck, method: str) -> None:
+    """Count that a person started a method on this check (the dashboard's success rate by method,
+    issue 5). Once per check and method: a second SMS code or signature is the same attempt. Written
+    outside the method's transaction, so an attempt refused for mismatched details still counts."""
+    MethodAttempt.objects.bulk_create(
+        [MethodAttempt(started_at=timezone.now(), method=method, identity_check_id=check.pk)], ignore_conflicts=True
+    )
 
 
 def identity_proof_consume(*, session, purpose: str) -> IdentityCheck:

@@ -24,7 +24,12 @@ from verification.selectors import (
     simple_request_for_check,
     telecom_subscriber_find_by_phone,
 )
-from verification.services import identity_check_birth_facts, identity_check_require_open, identity_check_verified
+from verification.services import (
+    identity_check_birth_facts,
+    identity_check_require_open,
+    identity_check_verified,
+    method_attempt_record,
+)
 
 REQUEST_VALIDITY = datetime.timedelta(minutes=5)  # issue 4: "expires in 5 minutes"
 METHOD = "simple"
@@ -39,6 +44,7 @@ def simple_request_start(
             "PCC_SIMPLE_PROVIDER_UNKNOWN", _("Choose the app you use: Kakao, Naver, Toss, PASS or PAYCO.")
         )
     e164 = phone_e164_or_error(phone)
+    method_attempt_record(check=check, method=METHOD)
     with transaction.atomic():
         check = identity_check_for_update(check_id=check.pk)
         identity_check_require_open(check)

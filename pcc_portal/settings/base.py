@@ -127,6 +127,16 @@ if PCC_ACCESS_RECORD_RETENTION_DAYS < 731:
 
     raise ImproperlyConfigured("PCC_ACCESS_RECORD_RETENTION_DAYS must be at least 731 (2 years).")
 
+# --- Access records: thresholds of the monthly review report (audit/report.py, issue 5) ---
+# A rule lists a staff member when their count for the month is MORE than the threshold. Office hours
+# are Korean time: a view before START or from END o'clock, or on a Saturday or Sunday, is off hours.
+PCC_ACCESS_REVIEW_OFF_HOURS_VIEWS = env.int("PCC_ACCESS_REVIEW_OFF_HOURS_VIEWS", default=10)
+PCC_ACCESS_REVIEW_PEOPLE_PER_DAY = env.int("PCC_ACCESS_REVIEW_PEOPLE_PER_DAY", default=50)
+PCC_ACCESS_REVIEW_REPEAT_VIEWS = env.int("PCC_ACCESS_REVIEW_REPEAT_VIEWS", default=20)
+PCC_ACCESS_REVIEW_OFFICE_HOURS_START = env.int("PCC_ACCESS_REVIEW_OFFICE_HOURS_START", default=9)
+PCC_ACCESS_REVIEW_OFFICE_HOURS_END = env.int("PCC_ACCESS_REVIEW_OFFICE_HOURS_END", default=18)
+# --- end of the access-review thresholds ---
+
 # Korean first, English second; the user's choice is kept in the language cookie.
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]

@@ -32,6 +32,10 @@ from staff.services import (
 )
 
 NEXT_KEY = "staff_login_next"
+# Guessing one account is stopped by the lockout (5 failures); this only bounds trying many usernames
+# from one address. A customs office signs in from one address, and staff sign in again after every
+# 15 minutes idle, so the limit is set well above what a busy office needs.
+LOGIN_RATE_PER_ADDRESS = "300/h"
 ENROLMENT_KEY = "staff_totp_enrolment"
 
 
@@ -48,7 +52,7 @@ def _next_url(request) -> str:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate="30/h", method="POST", block=False, group="staff-login-ip")
+@ratelimit(key="ip", rate=LOGIN_RATE_PER_ADDRESS, method="POST", block=False, group="staff-login-ip")
 def login(request):
     if getattr(request, "limited", False):
         return too_many_requests(request)
@@ -65,7 +69,8 @@ def login(request):
             return _locked_out(request)
         if user is not None:
             request.session[NEXT_KEY] = next_target  # kept across the new session id
-            return redirect("staff:login_totp")
+            # A first sign-in goes straight to setting up the authenticator app.
+            return redirect("staff:login_totp" if staff_totp_device(user) else "staff:login_enrol")
         form.add_error(None, _("The username or password is not right."))
     return render(request, "staff/login.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -106,7 +111,11 @@ def login_enrol(request):
     """First sign-in: set up an authenticator app from a QR code, then prove it with a first code."""
     user = staff_pending_user(request)
     if user is None:
+        messages.info(request, _("Please sign in with your username and password first."))
         return redirect("staff:login")
+    # Wrong codes here count towards the lockout too, so a locked account cannot finish enrolling.
+    if staff_is_locked_out(request, user.get_username()):
+        return _locked_out(request)
     if staff_totp_device(user) is not None:
         return redirect("staff:login_totp")
     from django_otp.plugins.otp_totp.models import TOTPDevice

@@ -1,3 +1,4 @@
+from verification.models.attempts import ONLINE_METHODS, MethodAttempt
 from verification.models.certificates import CertificateChallenge, SimulatedCertificate, SimulatedCertificateAuthority
 from verification.models.checks import CheckPurpose, IdentityCheck
 from verification.models.mobile import MobileChallenge, MobileChannel
@@ -5,9 +6,11 @@ from verification.models.phone import PushProvider, PushRequest, PushStatus, Sim
 from verification.models.registry import Sex, SimulatedRegistryPerson, SimulatedTelecomSubscriber, Telecom
 
 __all__ = [
+    "ONLINE_METHODS",
     "CertificateChallenge",
     "CheckPurpose",
     "IdentityCheck",
+    "MethodAttempt",
     "MobileChallenge",
     "MobileChannel",
     "PushProvider",

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AccessAction, AccessPurpose, AccessRecord, ActorType
-from audit.selectors import KOREA, korean_midnight
+from staff.periods import KOREA, korean_midnight
 from staff.roles import Permission, Role
 from staff.services import staff_require
 

@@ -10,19 +10,17 @@ import datetime
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import QuerySet
 
 from audit.models import AccessRecord
 from issuance.selectors import code_get_by_number
+from staff.periods import korean_days_q
 from staff.roles import Permission
 from staff.services import staff_require
 
 # Days are Korean calendar days (DOMAIN.md §3): a filter "from 1 March" starts at 00:00 in Seoul; the
 # monthly report's office hours are Korean hours too.
-KOREA = ZoneInfo(settings.TIME_ZONE)
 
 # The record type of the access records' own access records (the list, an export): the log itself.
 LIST_RECORD_TYPE = "access_records"
@@ -72,17 +70,9 @@ class AccessRecordFilters:
         return " ".join(parts)[:64] or "all"
 
 
-def korean_midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=KOREA)
-
-
 def _filtered(filters: AccessRecordFilters) -> QuerySet[AccessRecord]:
     records = AccessRecord.objects.all()
-    if filters.date_from is not None:
-        records = records.filter(occurred_at__gte=korean_midnight(filters.date_from))
-    if filters.date_to is not None:
-        # Inclusive: everything before the next Korean midnight (a range, so the index is used).
-        records = records.filter(occurred_at__lt=korean_midnight(filters.date_to + datetime.timedelta(days=1)))
+    records = records.filter(korean_days_q("occurred_at", filters.date_from, filters.date_to))
     if filters.actor:
         records = records.filter(actor_username__iexact=filters.actor)
     if filters.action:

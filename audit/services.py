@@ -171,3 +171,22 @@ def access_records_purge(*, now: datetime.datetime | None = None) -> int:
         )
         deleted, _ = old.delete()
     return deleted
+
+
+def access_records_export(*, user, ip_address: str | None, filters, reason: str):
+    """The filtered records as CSV rows for a download (audit.selectors), after writing the export's
+    own access record with its reason (issue 5: every export asks for and records its reason)."""
+    from audit.selectors import COLUMNS, LIST_RECORD_TYPE, access_records_export_rows
+
+    rows = access_records_export_rows(user=user, filters=filters)
+    access_record_write(
+        user=user,
+        ip_address=ip_address,
+        action=AccessAction.DOWNLOAD,
+        purpose=AccessPurpose.AUDIT,
+        record_type=LIST_RECORD_TYPE,
+        record_id=filters.describe(),
+        fields=COLUMNS,
+        reason=reason,
+    )
+    return rows

@@ -3,13 +3,11 @@ export and the monthly review report. Thin: forms parse, audit/selectors.py and 
 the permission and read. Looking at the access records is itself an audit activity, so every page
 shown and every export writes one access record (purpose audit) through `audit.services`."""
 
-import csv
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -19,20 +17,18 @@ from audit.report import REPORT_RECORD_TYPE, ReviewMonth, access_review_report
 from audit.selectors import (
     COLUMNS,
     LIST_RECORD_TYPE,
-    access_records_export_rows,
     access_records_filter,
     access_records_holder_of_code,
 )
-from audit.services import access_record_for_request
+from audit.services import access_record_for_request, client_ip
+from audit.services import access_records_export as access_records_export_service
 from issuance.selectors import customs_office_list
 from staff.decorators import staff_page
-from staff.forms_review import CodeSearchForm, ExportReasonForm
+from staff.exports import export_page
+from staff.forms_review import CodeSearchForm
 from staff.roles import Permission, Role
 
 RECORDS_PER_PAGE = 50
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): the reason
-# and the usernames are typed by people, so such a cell gets a leading apostrophe.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filter_form(data) -> AccessRecordFilterForm:
@@ -92,61 +88,38 @@ def access_records(request):
     return redirect(f"{request.path}?{urlencode(query)}")
 
 
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer yields lines to stream
-    (Django's "Streaming large CSV files")."""
-
-    def write(self, value):
-        return value
-
-
-def _safe_cell(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
-
-
-def _csv_lines(rows):
-    writer = csv.writer(_Echo())
-    # The byte-order mark tells Excel the file is UTF-8 (reasons may be Korean).
-    yield "\ufeff"
-    for row in rows:
-        yield writer.writerow([_safe_cell(cell) for cell in row])
-
-
 @staff_page(Permission.ACCESS_RECORDS_EXPORT)
 @require_http_methods(["GET", "POST"])
 def access_records_export(request):
-    """Asks for the reason (GET shows the form with the current filters), then streams the CSV. The
-    export's own access record (download, audit, with the reason) is written before the first row,
-    whether or not the download completes."""
-    data = request.POST if request.method == "POST" else request.GET
-    filter_form = _filter_form(data)
-    reason_form = ExportReasonForm(request.POST if request.method == "POST" else None)
-    filters_valid = not filter_form.is_bound or filter_form.is_valid()
-    if request.method == "POST" and filters_valid and reason_form.is_valid():
-        rows = access_records_export_rows(user=request.user, filters=filter_form.filters())
-        access_record_for_request(
-            request,
-            action=AccessAction.DOWNLOAD,
-            purpose=AccessPurpose.AUDIT,
-            record_type=LIST_RECORD_TYPE,
-            record_id=filter_form.filters().describe(),
-            fields=COLUMNS,
-            reason=reason_form.cleaned_data["reason"],
+    """Asks for the reason (GET shows the form with the current filters), then streams the CSV; the
+    export's own access record is written by `access_records_export` before the first row."""
+    filter_form = _filter_form(request.POST if request.method == "POST" else request.GET)
+    query = urlencode(filter_form.carried()) if not filter_form.is_bound or filter_form.is_valid() else ""
+    back_url = reverse("audit:access_records") + (f"?{query}" if query else "")
+
+    def export(*, filters, reason):
+        return access_records_export_service(
+            user=request.user, ip_address=client_ip(request), filters=filters, reason=reason
         )
-        name = f"access-records-{timezone.localdate():%Y%m%d}.csv"
-        response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    status = 200 if request.method == "GET" and filters_valid else 400
-    context = {
-        "filter_form": filter_form,
-        "reason_form": reason_form,
-        "filters_valid": filters_valid,
-        "carried": filter_form.carried() if filters_valid else [],
-        "summary": filter_form.summary() if filters_valid else [],
-        "filter_query": urlencode(filter_form.carried()) if filters_valid else "",
-    }
-    return render(request, "audit/access_records_export.html", context, status=status)
+
+    return export_page(
+        request,
+        filter_form=filter_form,
+        export=export,
+        name="access-records",
+        texts={
+            "title": _("Export the access records"),
+            "intro": _(
+                "The file holds the access records that match the filters below, newest first, with times in "
+                "UTC. A person appears only as their holder id: the records hold no names or identification "
+                "numbers. The export itself is written to the access records with its reason."
+            ),
+            "no_filter": _("None: every access record"),
+            "back": _("Back to the access records"),
+        },
+        back_url=back_url,
+        action_url=reverse("audit:access_records_export"),
+    )
 
 
 @staff_page(Permission.ACCESS_RECORDS_REVIEW)

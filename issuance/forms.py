@@ -169,3 +169,25 @@ class ConfirmForm(PortalForm):
         label=_("I understand, and I want to go ahead."),
         error_messages={"required": _("Tick the box to confirm.")},
     )
+
+
+def delivery_formset_for(request, *, initial=None):
+    """Bound on POST; "add another address" re-renders with one more empty row (works without JS)."""
+    if request.method != "POST":
+        return DeliveryAddressFormSet(prefix="delivery", initial=initial or [])
+    data = request.POST.copy()
+    if request.POST.get("action") == "add_address":
+        total = data.get("delivery-TOTAL_FORMS", "0")
+        total = int(total) if total.isdigit() else 0  # a tampered count is treated as none, never a 500
+        data["delivery-TOTAL_FORMS"] = str(min(total + 1, DeliveryAddressFormSet.max_num))
+    return DeliveryAddressFormSet(data, prefix="delivery")
+
+
+def details_form_data(request, initial: dict) -> dict:
+    """Data and initial values of the details form: bound on a real submit; on "add another address" it is
+    re-shown unbound with what was typed, so asking for a row does not flag unfinished fields."""
+    if request.method != "POST":
+        return {"data": None, "initial": initial}
+    if request.POST.get("action") == "add_address":
+        return {"data": None, "initial": request.POST.dict()}
+    return {"data": request.POST, "initial": initial}

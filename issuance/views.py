@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from issuance import validity
-from issuance.forms import ApplicationForm, ConfirmForm, ContactDetailsForm, DeliveryAddressFormSet, ReissueForm
+from issuance.forms import (
+    ApplicationForm,
+    ConfirmForm,
+    ContactDetailsForm,
+    ReissueForm,
+    delivery_formset_for,
+    details_form_data,
+)
 from issuance.mobile_confirmation import (
     mobile_confirmation_confirm,
     mobile_confirmation_is_confirmed,
@@ -65,27 +72,6 @@ def _journey(request, purpose: str):
 
 def _actor(check) -> Actor:
     return Actor(channel=Channel.ONLINE, actor_type=ActorType.HOLDER, method=check.method)
-
-
-def _delivery_formset(request, *, initial=None):
-    """Bound on POST; "add another address" re-renders with one more empty row (works without JS)."""
-    if request.method != "POST":
-        return DeliveryAddressFormSet(prefix="delivery", initial=initial or [])
-    data = request.POST.copy()
-    if request.POST.get("action") == "add_address":
-        total = int(data.get("delivery-TOTAL_FORMS", "0") or 0)
-        data["delivery-TOTAL_FORMS"] = str(min(total + 1, DeliveryAddressFormSet.max_num))
-    return DeliveryAddressFormSet(data, prefix="delivery")
-
-
-def _form_data(request, initial: dict) -> dict:
-    """Data and initial values of the details form: bound on a real submit; on "add another address" it is
-    re-shown unbound with what was typed, so asking for a row does not flag unfinished fields."""
-    if request.method != "POST":
-        return {"data": None, "initial": initial}
-    if request.POST.get("action") == "add_address":
-        return {"data": None, "initial": request.POST.dict()}
-    return {"data": request.POST, "initial": initial}
 
 
 def _mobile_step(request, form, check) -> bool:
@@ -146,8 +132,8 @@ def apply(request):
         return redirect("issuance:my_code")
 
     initial = {"mobile": check.phone or "", "nationality": "KR" if not _is_foreigner(check) else ""}
-    form = ApplicationForm(**_form_data(request, initial))
-    formset = _delivery_formset(request)
+    form = ApplicationForm(**details_form_data(request, initial))
+    formset = delivery_formset_for(request)
     status = 200
     if request.method == "POST" and request.POST.get("action") != "add_address":
         form_ok, formset_ok = form.is_valid(), formset.is_valid()
@@ -257,8 +243,8 @@ def change(request, check, holder, code):
         "mobile_ownership": holder.mobile_ownership,
         "mobile": holder.mobile or "",
     }
-    form = ContactDetailsForm(**_form_data(request, initial))
-    formset = _delivery_formset(
+    form = ContactDetailsForm(**details_form_data(request, initial))
+    formset = delivery_formset_for(
         request, initial=[{"address": d.address, "postcode": d.postcode} for d in holder.delivery_addresses.all()]
     )
     status = 200

@@ -162,7 +162,7 @@ def code_issue_at_counter(
             digits = parse_resident_number(details.resident_number).digits
         except ValidationError as error:
             raise _error(error.code or "PCC_RRN_FORMAT", error.messages[0]) from None
-        answer = real_name_registry().check(name=details.name, resident_number=digits)
+        answer = real_name_registry().check(name=details.name, resident_number=digits, in_person=True)
         if answer.nationality and answer.nationality != details.nationality.strip().upper():
             raise _error(
                 "PCC_REALNAME_NATIONALITY_MISMATCH",

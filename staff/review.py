@@ -10,9 +10,7 @@ an event there. Counting is done by the database (GROUP BY), never by looping ov
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -35,12 +33,12 @@ from issuance.models import (
 from issuance.selectors import code_history
 from issuance.services import ReissueReason
 from pcc_portal.exceptions import ApplicationError
+from staff.periods import KOREA, korean_days_q, korean_midnight
 from staff.roles import Permission
 from staff.services import staff_forbidden_error, staff_office_scope, staff_require
 from verification.models import ONLINE_METHODS, MethodAttempt
 
 # Days are Korean calendar days (DOMAIN.md §3): a filter "from 1 March" starts at 00:00 in Seoul.
-KOREA = ZoneInfo(settings.TIME_ZONE)
 DASHBOARD_DAYS = 30
 EXPORT_REASON_MIN = 10
 EXPORT_REASON_MAX = 200  # AccessRecord.reason holds 200 characters
@@ -102,10 +100,6 @@ def event_reason_label(event: CodeEvent) -> str:
     return _REASON_LABELS.get(event.kind, {}).get(event.reason, event.reason)
 
 
-def _korean_midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=KOREA)
-
-
 def review_offices(*, user) -> QuerySet[CustomsOffice]:
     """The offices a reviewer may filter by: their own for office roles, every office otherwise."""
     profile = staff_require(user=user, permission=Permission.ISSUANCE_LOG_REVIEW)
@@ -123,11 +117,7 @@ def _events(profile, filters: EventFilters) -> QuerySet[CodeEvent]:
         events = events.filter(office=scope)
     if filters.office is not None:
         events = events.filter(office=filters.office)
-    if filters.date_from is not None:
-        events = events.filter(occurred_at__gte=_korean_midnight(filters.date_from))
-    if filters.date_to is not None:
-        # Inclusive: everything before the next Korean midnight (a range, so the index is used).
-        events = events.filter(occurred_at__lt=_korean_midnight(filters.date_to + datetime.timedelta(days=1)))
+    events = events.filter(korean_days_q("occurred_at", filters.date_from, filters.date_to))
     if filters.channel:
         events = events.filter(channel=filters.channel)
     if filters.method:
@@ -304,8 +294,8 @@ def dashboard_figures(*, user, today: datetime.date | None = None) -> DashboardF
     scope = staff_office_scope(profile)
     today = today or timezone.localdate()
     days = [today - datetime.timedelta(days=back) for back in range(DASHBOARD_DAYS - 1, -1, -1)]
-    start = _korean_midnight(days[0])
-    end = _korean_midnight(today + datetime.timedelta(days=1))
+    start = korean_midnight(days[0])
+    end = korean_midnight(today + datetime.timedelta(days=1))
 
     events = CodeEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
     codes = Code.objects.all()

@@ -9,11 +9,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import AccessAction, AccessPurpose
 from audit.services import access_record_for_request, client_ip
-from issuance.models import IdentityDocument, MobileOwnership
-from issuance.services import DeliveryAddressInput, HolderDetails
 
 # The online journey's "add another address" handling (works without JavaScript), shared as is.
-from issuance.views import _delivery_formset, _form_data
+from issuance.forms import delivery_formset_for, details_form_data
+from issuance.models import IdentityDocument, MobileOwnership
+from issuance.services import DeliveryAddressInput, HolderDetails
 from pcc_portal.exceptions import ApplicationError
 from staff.counter import HOLDER_RECORD, code_issue_at_counter, counter_code_for_confirmation
 from staff.decorators import staff_forbidden_page, staff_page
@@ -51,8 +51,8 @@ def _details(form, addresses) -> HolderDetails:
 @staff_page(Permission.COUNTER_ISSUE)
 @require_http_methods(["GET", "POST"])
 def counter_issue(request):
-    form = CounterApplicationForm(**_form_data(request, {}))
-    formset = _delivery_formset(request)
+    form = CounterApplicationForm(**details_form_data(request, {}))
+    formset = delivery_formset_for(request)
     status = 200
     if request.method == "POST" and request.POST.get("action") != "add_address":
         form_ok, formset_ok = form.is_valid(), formset.is_valid()

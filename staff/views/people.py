@@ -12,12 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import AccessAction, AccessPurpose
 from audit.services import access_record_for_request, client_ip
+
+# The online journey's "add another address" handling (works without JavaScript), shared as is.
+from issuance.forms import delivery_formset_for, details_form_data
 from issuance.models import CodeStatus, ConsentKind, EventKind, IdentityDocument, SuspensionReason, TerminationReason
 from issuance.selectors import code_current_for_holder, reissues_remaining
 from issuance.services import DeliveryAddressInput, HolderDetails
-
-# The online journey's "add another address" handling (works without JavaScript), shared as is.
-from issuance.views import _delivery_formset, _form_data
 from pcc_portal.exceptions import ApplicationError
 from staff.counter import (
     HOLDER_RECORD,
@@ -208,8 +208,8 @@ def _contact_details(holder, form, addresses) -> HolderDetails:
 @_opened
 def person_change(request, holder, purpose):
     """The details form, prefilled with what is on record: showing it is a view of those fields."""
-    form = CounterContactForm(**_form_data(request, _contact_initial(holder)))
-    formset = _delivery_formset(
+    form = CounterContactForm(**details_form_data(request, _contact_initial(holder)))
+    formset = delivery_formset_for(
         request, initial=[{"address": d.address, "postcode": d.postcode} for d in holder.delivery_addresses.all()]
     )
     status = 200

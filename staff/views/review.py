@@ -1,22 +1,21 @@
 """Issuance-log review, one code's history, the CSV export and the dashboard (issue 5, "Admin review").
 Thin: forms parse, staff/review.py checks permissions, scopes, reads and writes the access records."""
 
-import csv
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from audit.services import client_ip
 from issuance.models import Channel, CodeStatus
-from pcc_portal.exceptions import ApplicationError
 from staff.charts import Category, Series, category_chart, day_chart
 from staff.decorators import staff_page
-from staff.forms_review import CodeSearchForm, EventFilterForm, ExportReasonForm
+from staff.exports import export_page
+from staff.forms_review import CodeSearchForm, EventFilterForm
 from staff.review import (
     code_events_export,
     code_events_filter,
@@ -94,54 +93,32 @@ def review_code(request, code_id):
     return render(request, "staff/review_code.html", context)
 
 
-class _Echo:
-    """A file-like object whose write returns the line: csv.writer then yields lines to stream
-    (Django's "Streaming large CSV files")."""
-
-    def write(self, value):
-        return value
-
-
-def _csv_lines(rows):
-    writer = csv.writer(_Echo())
-    # The byte-order mark tells Excel the file is UTF-8 (office names or reasons may be Korean).
-    yield "\ufeff"
-    for row in rows:
-        yield writer.writerow(row)
-
-
 @staff_page(Permission.ISSUANCE_LOG_EXPORT)
 @require_http_methods(["GET", "POST"])
 def review_events_export(request):
     """Asks for the reason (GET shows the form with the current filters), then streams the CSV."""
-    data = request.POST if request.method == "POST" else request.GET
-    filter_form = _filter_form(request, data)
-    reason_form = ExportReasonForm(request.POST if request.method == "POST" else None)
-    filters_valid = not filter_form.is_bound or filter_form.is_valid()
-    if request.method == "POST" and filters_valid and reason_form.is_valid():
-        try:
-            rows = code_events_export(
-                user=request.user,
-                ip_address=client_ip(request),
-                filters=filter_form.filters(),
-                reason=reason_form.cleaned_data["reason"],
-            )
-        except ApplicationError as error:
-            reason_form.add_error("reason", error.message)
-        else:
-            name = f"issuance-log-{timezone.localdate():%Y%m%d}.csv"
-            response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
-    status = 200 if request.method == "GET" and filters_valid else 400
-    context = {
-        "filter_form": filter_form,
-        "reason_form": reason_form,
-        "filters_valid": filters_valid,
-        "carried": filter_form.carried() if filters_valid else [],
-        "summary": filter_form.summary() if filters_valid else [],
-    }
-    return render(request, "staff/review_export.html", context, status=status)
+    filter_form = _filter_form(request, request.POST if request.method == "POST" else request.GET)
+
+    def export(*, filters, reason):
+        return code_events_export(user=request.user, ip_address=client_ip(request), filters=filters, reason=reason)
+
+    return export_page(
+        request,
+        filter_form=filter_form,
+        export=export,
+        name="issuance-log",
+        texts={
+            "title": _("Export the issuance log"),
+            "intro": _(
+                "The file holds the events that match the filters below, with codes masked and no names or "
+                "identification numbers. Every export is written to the access records with its reason."
+            ),
+            "no_filter": _("None: every event you may review"),
+            "back": _("Back to the issuance log"),
+        },
+        back_url=reverse("staff:review_events"),
+        action_url=reverse("staff:review_events_export"),
+    )
 
 
 _CHANNEL_CSS = {

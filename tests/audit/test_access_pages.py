@@ -11,10 +11,11 @@ import pytest
 from django.test import Client
 
 from audit.models import AccessAction, AccessPurpose, AccessRecord
-from audit.selectors import COLUMNS, KOREA
+from audit.selectors import COLUMNS
 from audit.services import access_log_verify, access_record_write
 from issuance.services import code_issue
 from staff.models import RoleChangeAction, StaffProfile, StaffRoleChange
+from staff.periods import KOREA
 from staff.roles import Role
 from tests.audit.tampering import place_at
 from tests.factories import ONLINE, HolderDetailsFactory

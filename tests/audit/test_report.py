@@ -26,9 +26,9 @@ from audit.report import (
     repeated_views_of_one_person,
     reviewed_purposes,
 )
-from audit.selectors import KOREA
 from audit.services import access_log_verify, access_record_write
 from issuance.services import code_issue
+from staff.periods import KOREA
 from staff.roles import Role
 from staff.services import StaffForbidden, staff_role_remove
 from tests.audit.tampering import place_at

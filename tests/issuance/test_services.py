@@ -257,7 +257,14 @@ def test_validity_dates():
     )
 
 
-def test_admin_shows_codes_and_events_read_only(admin_client, issued_code):
+def test_admin_shows_codes_and_events_read_only(client, issued_code):
+    from staff.roles import Role
+    from staff.services import staff_account_create, staff_demo_totp_device
+    from tests.staff.conftest import STAFF_PASSWORD, sign_in
+
+    administrator = staff_account_create(username="admin.codes", password=STAFF_PASSWORD, role=Role.ADMINISTRATOR)
+    staff_demo_totp_device(administrator)
+    admin_client = sign_in(client, administrator)
     response = admin_client.get("/admin/issuance/code/", {"q": issued_code.number})
     assert response.status_code == 200 and issued_code.number in response.content.decode()
     event = issued_code.events.get()

@@ -147,6 +147,28 @@ def test_counter_issue_ignores_spaces_in_the_name_like_the_registry(officer_clie
     assert response.status_code == 302
 
 
+def test_identity_theft_protection_blocks_online_checks_but_not_an_officer_holding_the_card(officer_client):
+    park = next(person for person in DEMO_PEOPLE if person.identity_theft_protection)
+    form = card_form(
+        name=park.name,
+        resident_number=park.rrn,
+        nationality=park.nationality,
+        english_name=park.english_name,
+        mobile=park.phone,
+        email=park.email,
+    )
+
+    response = officer_client.post(ISSUE_URL, form)
+
+    assert response.status_code == 302
+    assert holder_find_by_resident_number(park.rrn) is not None
+    from verification.providers import real_name_registry
+
+    with pytest.raises(ApplicationError) as refused:
+        real_name_registry().check(name=park.name, resident_number=park.rrn.replace("-", ""))
+    assert refused.value.code == "PCC_REALNAME_THEFT_PROTECTED"
+
+
 def test_counter_issue_refuses_an_unknown_registration_number(officer_client):
     response = officer_client.post(ISSUE_URL, card_form(resident_number="990101-6000001"))
 
@@ -169,7 +191,9 @@ def test_counter_issue_uses_the_configured_registry_adapter(officer_client):
 
     assert response.status_code == 400
     assert "Registry says no." in response.content.decode()
-    registry.return_value.check.assert_called_once_with(name=TANAKA.name, resident_number=TANAKA.rrn.replace("-", ""))
+    registry.return_value.check.assert_called_once_with(
+        name=TANAKA.name, resident_number=TANAKA.rrn.replace("-", ""), in_person=True
+    )
 
 
 # --- Passport: no real-name check, refused online -------------------------------------------------------

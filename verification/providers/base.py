@@ -15,6 +15,9 @@ class RealNameRegistry(Protocol):
     """실명인증: name (as on the ARC / ID card) + RRN/ARN against the national registry.
 
     Raises `ApplicationError` with `PCC_REALNAME_UNKNOWN`, `PCC_REALNAME_NAME_MISMATCH` or
-    `PCC_REALNAME_THEFT_PROTECTED`; returns a `RegistryAnswer` when the person is who they say."""
+    `PCC_REALNAME_THEFT_PROTECTED`; returns a `RegistryAnswer` when the person is who they say.
 
-    def check(self, *, name: str, resident_number: str) -> RegistryAnswer: ...
+    `in_person=True` is a check made by a customs officer holding the card: an identity-theft
+    prevention service blocks remote checks only, and it sends its members to a customs office."""
+
+    def check(self, *, name: str, resident_number: str, in_person: bool = False) -> RegistryAnswer: ...

@@ -11,7 +11,7 @@ from verification.providers.base import RegistryAnswer
 
 
 class SimulatedRealNameRegistry:
-    def check(self, *, name: str, resident_number: str) -> RegistryAnswer:
+    def check(self, *, name: str, resident_number: str, in_person: bool = False) -> RegistryAnswer:
         person = (
             SimulatedRegistryPerson.objects.select_related("data_key")
             .filter(resident_number_index=blind_index_of("resident_number", resident_number))
@@ -25,7 +25,7 @@ class SimulatedRealNameRegistry:
                     "registration card or resident registration card and try again."
                 ),
             )
-        if person.identity_theft_protection:
+        if person.identity_theft_protection and not in_person:
             raise ApplicationError(
                 "PCC_REALNAME_THEFT_PROTECTED",
                 _(

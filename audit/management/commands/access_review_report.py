@@ -3,6 +3,7 @@
 Reading the report is an audit activity like the page, so it writes one access record (actor: system)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from audit.models import AccessAction, AccessPurpose, ActorType
 from audit.report import REPORT_RECORD_TYPE, ReviewMonth, access_review_report
@@ -14,8 +15,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--month", help="YYYY-MM, Korean calendar month (default: the last whole month)")
+        parser.add_argument("--language", choices=["ko", "en"], default="en", help="language of the report (en)")
 
-    def handle(self, *args, month=None, **options):
+    def handle(self, *args, month=None, language="en", **options):
+        with translation.override(language):
+            self._report(month)
+
+    def _report(self, month):
         try:
             chosen = ReviewMonth.parse(month) if month else ReviewMonth.previous()
         except ValueError:

@@ -10,35 +10,12 @@ from audit.models import AccessAction, AccessPurpose
 from audit.report import ReviewMonth
 from audit.selectors import AccessRecordFilters
 from pcc_portal.forms import PortalForm
-from staff.forms_review import DATE_INPUT_FORMATS, EARLIEST_DAY, LATEST_DAY
-
-_CHOICE_INVALID = _("Choose one of the options in the list.")
+from staff.forms_review import EARLIEST_DAY, LATEST_DAY, KoreanDateRangeForm, choice_filter_field
 
 
-def _date_field(label) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=False,
-        input_formats=DATE_INPUT_FORMATS,
-        error_messages={"invalid": _("Enter a date as year-month-day, for example 2026-03-01.")},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+class AccessRecordFilterForm(KoreanDateRangeForm):
+    """The list's filters; every one optional."""
 
-
-def _choice_field(label, choices, everything) -> forms.ChoiceField:
-    return forms.ChoiceField(
-        label=label,
-        required=False,
-        choices=[("", everything), *choices],
-        error_messages={"invalid_choice": _CHOICE_INVALID},
-    )
-
-
-class AccessRecordFilterForm(PortalForm):
-    """The list's filters; every one optional. Dates are Korean days, both ends included."""
-
-    date_from = _date_field(_("From (Korean date)"))
-    date_to = _date_field(_("To (Korean date)"))
     actor = forms.CharField(
         label=_("Staff username"),
         required=False,
@@ -46,8 +23,8 @@ class AccessRecordFilterForm(PortalForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={"max_length": _("A username has at most 150 characters.")},
     )
-    action = _choice_field(_("Action"), AccessAction.choices, _("All actions"))
-    purpose = _choice_field(_("Purpose"), AccessPurpose.choices, _("All purposes"))
+    action = choice_filter_field(_("Action"), AccessAction.choices, _("All actions"))
+    purpose = choice_filter_field(_("Purpose"), AccessPurpose.choices, _("All purposes"))
     # Typed, not chosen from the types in the log: listing those would read the whole table each time.
     record_type = forms.RegexField(
         label=_("Record type"),
@@ -68,27 +45,8 @@ class AccessRecordFilterForm(PortalForm):
 
     FIELDS = ("date_from", "date_to", "actor", "action", "purpose", "record_type", "holder")
 
-    def _clean_day(self, name):
-        day = self.cleaned_data.get(name)
-        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
-            raise forms.ValidationError(_("Enter a date between 2000-01-01 and 2099-12-31."), code="date_range")
-        return day
-
-    def clean_date_from(self):
-        return self._clean_day("date_from")
-
-    def clean_date_to(self):
-        return self._clean_day("date_to")
-
     def clean_actor(self):
         return self.cleaned_data["actor"].strip()
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("The end date must be the same as or later than the start date."))
-        return cleaned
 
     def filters(self) -> AccessRecordFilters:
         if not self.is_bound:

@@ -30,7 +30,7 @@ def _date_field(label) -> forms.DateField:
     )
 
 
-def _choice_field(label, choices, everything) -> forms.ChoiceField:
+def choice_filter_field(label, choices, everything) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
         required=False,
@@ -39,31 +39,12 @@ def _choice_field(label, choices, everything) -> forms.ChoiceField:
     )
 
 
-class EventFilterForm(PortalForm):
-    """The log's filters; every one optional. Dates are Korean days, both ends included."""
+class KoreanDateRangeForm(PortalForm):
+    """The date filters of every review page (the issuance log, the access records): both optional,
+    Korean days, both ends included, the end not before the start."""
 
     date_from = _date_field(_("From (Korean date)"))
     date_to = _date_field(_("To (Korean date)"))
-    channel = _choice_field(_("Channel"), Channel.choices, _("All channels"))
-    office = forms.ModelChoiceField(
-        label=_("Customs office"),
-        required=False,
-        queryset=None,
-        to_field_name="code",
-        empty_label=_("All offices"),
-        error_messages={"invalid_choice": _("Choose one of the options in the list.")},
-    )
-    method = _choice_field(_("Verification method"), VerificationMethod.choices, _("All methods"))
-    kind = _choice_field(_("Event"), EventKind.choices, _("All events"))
-    status = _choice_field(_("Current status of the code"), CodeStatus.choices, _("All statuses"))
-
-    FIELDS = ("date_from", "date_to", "channel", "office", "method", "kind", "status")
-
-    def __init__(self, *args, offices, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Only the offices the reviewer may see: a supervisor's list holds their own office.
-        self.fields["office"].queryset = offices
-        self.fields["office"].label_from_instance = lambda office: f"{office.name_ko} / {office.name_en}"
 
     def _clean_day(self, name):
         day = self.cleaned_data.get(name)
@@ -83,6 +64,31 @@ class EventFilterForm(PortalForm):
         if start and end and start > end:
             self.add_error("date_to", _("The end date must be the same as or later than the start date."))
         return cleaned
+
+
+class EventFilterForm(KoreanDateRangeForm):
+    """The log's filters; every one optional."""
+
+    channel = choice_filter_field(_("Channel"), Channel.choices, _("All channels"))
+    office = forms.ModelChoiceField(
+        label=_("Customs office"),
+        required=False,
+        queryset=None,
+        to_field_name="code",
+        empty_label=_("All offices"),
+        error_messages={"invalid_choice": _("Choose one of the options in the list.")},
+    )
+    method = choice_filter_field(_("Verification method"), VerificationMethod.choices, _("All methods"))
+    kind = choice_filter_field(_("Event"), EventKind.choices, _("All events"))
+    status = choice_filter_field(_("Current status of the code"), CodeStatus.choices, _("All statuses"))
+
+    FIELDS = ("date_from", "date_to", "channel", "office", "method", "kind", "status")
+
+    def __init__(self, *args, offices, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the offices the reviewer may see: a supervisor's list holds their own office.
+        self.fields["office"].queryset = offices
+        self.fields["office"].label_from_instance = lambda office: f"{office.name_ko} / {office.name_en}"
 
     def filters(self) -> EventFilters:
         if not self.is_bound:

@@ -272,7 +272,9 @@ def times(ratio: float) -> str:
     return f"{ratio:.1f}×" if ratio >= 10 else f"{ratio:.2f}×"
 
 
-def report(*, args, cases, results, holders, issued, rate) -> str:
+def case_table(cases: list[Case], results: dict[str, list[float]]) -> tuple[list[str], list[str]]:
+    """The Markdown table of the cases (median µs/op, spread of the round medians, ratio to the
+    baseline) and one "- case: ratio" line per case that has a baseline."""
     medians = {key: statistics.median(values) for key, values in results.items()}
     by_key = {case.key: case for case in cases}
     rows = [
@@ -287,6 +289,21 @@ def report(*, args, cases, results, holders, issued, rate) -> str:
             ratio = f"**{times(medians[case.key] / medians[case.baseline])}** {by_key[case.baseline].short}"
             ratios.append(f"- {case.short}: {ratio}")
         rows.append(f"| {case.label} | {us(medians[case.key])} | {us(min(values))}–{us(max(values))} | {ratio} |")
+    return rows, ratios
+
+
+def run_line() -> str:
+    """When and where: the ratios are comparable between runs, the absolute numbers only on one machine."""
+    return (
+        f"Run: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} CPUs "
+        f"({platform.machine()}), load average {os.getloadavg()[0]:.1f}; Python {platform.python_version()}; "
+        f"PostgreSQL {server_version()}  "
+    )
+
+
+def report(*, args, cases, results, holders, issued, rate) -> str:
+    medians = {key: statistics.median(values) for key, values in results.items()}
+    rows, ratios = case_table(cases, results)
     decrypt_extra = medians["decrypt"] - medians["load"]
     scan_per_row = medians["scan"] / SCAN_SLICE
     command = " ".join([".venv/bin/python", "bench/run.py", *sys.argv[1:]])
@@ -300,9 +317,7 @@ def report(*, args, cases, results, holders, issued, rate) -> str:
             "## Encrypted personal-data store",
             "",
             f"Command: `{command}`  ",
-            f"Run: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} CPUs "
-            f"({platform.machine()}), load average {os.getloadavg()[0]:.1f}; Python {platform.python_version()}; "
-            f"PostgreSQL {server_version()}  ",
+            run_line(),
             f"Data: {holders} holders ({issuing}); {args.rounds} rounds × {args.ops} operations per case, "
             f"{args.scan_ops} per round for the no-index scan; seed {SEED}",
             "",
@@ -323,12 +338,13 @@ def report(*, args, cases, results, holders, issued, rate) -> str:
     )
 
 
-def benchmarks_md_write(section: str) -> None:
+def benchmarks_md_write(section: str, *, start_marker: str = START_MARKER, end_marker: str = END_MARKER) -> None:
+    """Replace the section between the markers in docs/BENCHMARKS.md (or append it)."""
     text = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.exists() else ""
-    block = f"{START_MARKER}\n{section}\n{END_MARKER}"
-    if START_MARKER in text and END_MARKER in text:
-        before, rest = text.split(START_MARKER, 1)
-        after = rest.split(END_MARKER, 1)[1]
+    block = f"{start_marker}\n{section}\n{end_marker}"
+    if start_marker in text and end_marker in text:
+        before, rest = text.split(start_marker, 1)
+        after = rest.split(end_marker, 1)[1]
         text = before + block + after
     else:
         text = text.rstrip("\n") + ("\n\n" if text else "") + block + "\n"

@@ -24,6 +24,7 @@ from issuance.models import (
     ConsentKind,
     CustomsOffice,
     Declaration,
+    DeclarationKind,
     DeliveryAddress,
     EventKind,
     Holder,
@@ -105,7 +106,10 @@ def _today() -> datetime.date:
 
 
 def _event_record(*, code: Code, kind: str, actor: Actor, reason: str = "", detail: dict | None = None) -> CodeEvent:
-    return CodeEvent.objects.create(
+    """Record the event and, in the same transaction, the notices it causes (notifications outbox)."""
+    from notifications.services import notices_for_event
+
+    event = CodeEvent.objects.create(
         code=code,
         holder_id=code.holder_id,
         kind=kind,
@@ -118,6 +122,8 @@ def _event_record(*, code: Code, kind: str, actor: Actor, reason: str = "", deta
         reason=reason,
         detail=detail or {},
     )
+    notices_for_event(event)
+    return event
 
 
 def _validity_change(previous_expiry: datetime.date, code: Code) -> dict:
@@ -400,6 +406,10 @@ def holder_set_sms_consent(*, code: Code, given: bool, actor: Actor) -> bool:
     with transaction.atomic():
         code = _locked(code)
         changed = _consent_set(code.holder, kind=ConsentKind.SMS_NOTICES, given=given, now=timezone.now())
+        if changed and not given:
+            from notifications.services import notices_cancel_sms_for
+
+            notices_cancel_sms_for(code.holder)  # issue 6: withdrawing stops notices not yet sent
         if changed:
             _event_record(
                 code=code,
@@ -609,3 +619,27 @@ def declaration_report_not_mine(*, declaration: Declaration, actor: Actor) -> Co
                 detail={"declaration": declaration.number},
             )
     return code
+
+
+def declaration_record(
+    *, code: Code, number: str, kind: str, filed_at: datetime.datetime | None = None, goods_summary: str = ""
+) -> Declaration:
+    """Record a declaration filed with a code (usage history, DOMAIN.md §8) and, in the same transaction,
+    the SMS notice to a holder who opted in. The number is unique: filing it again returns the first."""
+    if kind not in DeclarationKind.values:
+        raise _error("PCC_DECLARATION_KIND", _("A declaration is an import or an export declaration."))
+    from notifications.services import notices_for_declaration
+
+    with transaction.atomic():
+        declaration, created = Declaration.objects.get_or_create(
+            number=number.strip(),
+            defaults={
+                "code": code,
+                "kind": kind,
+                "filed_at": filed_at or timezone.now(),
+                "goods_summary": goods_summary[:200],
+            },
+        )
+        if created:
+            notices_for_declaration(declaration)
+    return declaration

@@ -1,21 +1,39 @@
 """SMS gateways: one interface (`base.SmsGateway`), implementations chosen by `settings.SMS_BACKEND`.
 
-Only "simulated_phone" exists so far: it delivers to the inboxes of the demo phones that the
-development-only simulated phone (/dev/phone/) shows. The console, file, memory and http backends come
-with the notifications issue; they are added to `SMS_BACKENDS` and nothing else changes.
+"simulated_phone" delivers to the inboxes of the demo phones that the development-only simulated phone
+(/dev/phone/) shows; "console" prints (development); "file" writes JSON lines to SMS_FILE_PATH
+(black-box tests); "memory" keeps them in the process (unit tests); "http" calls a JSON SMS API.
 """
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
-from notifications.gateways.base import SmsGateway, SmsRefused, sms_message_check
+from notifications.gateways.base import (
+    GatewayPermanentError,
+    GatewayTemporaryError,
+    SmsGateway,
+    SmsRefused,
+    sms_message_check,
+)
 
 SMS_BACKENDS = {
     "simulated_phone": "notifications.gateways.simulated_phone.SimulatedPhoneGateway",
+    "console": "notifications.gateways.console.ConsoleGateway",
+    "file": "notifications.gateways.file.FileGateway",
+    "memory": "notifications.gateways.memory.MemoryGateway",
+    "http": "notifications.gateways.http.HttpGateway",
 }
 
-__all__ = ["SMS_BACKENDS", "SmsGateway", "SmsRefused", "get_sms_gateway", "sms_message_check"]
+__all__ = [
+    "SMS_BACKENDS",
+    "GatewayPermanentError",
+    "GatewayTemporaryError",
+    "SmsGateway",
+    "SmsRefused",
+    "get_sms_gateway",
+    "sms_message_check",
+]
 
 
 def get_sms_gateway() -> SmsGateway:

@@ -21,6 +21,14 @@ class SmsRefused(ValueError):
     """The body cannot be sent as it is. The message names the rule, never the body."""
 
 
+class GatewayTemporaryError(Exception):
+    """The provider could not take the message now (network error, timeout, 5xx): try again later."""
+
+
+class GatewayPermanentError(Exception):
+    """The provider refused the message for good (4xx, invalid number): trying again cannot help."""
+
+
 class SmsGateway(Protocol):
     def send(self, *, to: str, body: str, idempotency_key: str) -> str:
         """Send `body` to `to` (E.164) once per `idempotency_key`; return the provider's message id."""

@@ -206,7 +206,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# A broker that is down must not hold a web request for long: the notice is in the outbox and the
+# sweeper queues it again (notifications/services.py).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# With acks_late, a task whose worker died is delivered again after this many seconds (Redis).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_BEAT_SCHEDULE = {
+    # Notices: the sweeper every 5 minutes; expiry reminders (30 and 7 days before) each morning.
+    "notices-replay": {
+        "task": "notifications.tasks.notices_replay",
+        "schedule": crontab(minute="*/5"),
+    },
+    "expiry-reminders": {
+        "task": "notifications.tasks.expiry_reminders_create",
+        "schedule": crontab(minute=0, hour=9),
+    },
     # DOMAIN.md §3: expire codes past their date, terminate them 30 days later. Hourly so a missed run
     # (deploy, outage) is caught up within the hour; the job is idempotent.
     "codes-process-expiry": {
@@ -239,8 +253,27 @@ CAPTCHA_LENGTH = 5
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.random_char_challenge"
 CAPTCHA_TIMEOUT = 5  # minutes
 
-# --- SMS (notifications/gateways/): "simulated_phone" delivers to the demo phones' inboxes ---
+# --- Notices (notifications/): SMS gateway, email, retries, the sweeper (issue 6) ---
+# simulated_phone (the demo phones' inboxes) | console | file | memory | http
 SMS_BACKEND = env.str("SMS_BACKEND", default="simulated_phone")
+SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "var" / "sms.jsonl")
+SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
+SMS_HTTP_API_KEY = env.str("SMS_HTTP_API_KEY", default="")
+SMS_HTTP_SENDER = env.str("SMS_HTTP_SENDER", default="1577-0000")
+SMS_HTTP_TIMEOUT_SECONDS = env.float("SMS_HTTP_TIMEOUT_SECONDS", default=10.0)
+# Delivery receipts: the provider signs each callback with this key (HMAC-SHA-256).
+SMS_RECEIPT_SIGNING_KEY = env.str("SMS_RECEIPT_SIGNING_KEY", default="")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PCC portal <no-reply@pcc.example.kr>")
+# Temporary failures are retried every 5 minutes, 48 times: about 4 hours (GOV.UK Notify).
+NOTICE_RETRY_DELAY_SECONDS = env.int("NOTICE_RETRY_DELAY_SECONDS", default=300)
+# A notice left in `sending` by a worker that died may be claimed again after this (provider timeout × 6).
+NOTICE_SENDING_LEASE_SECONDS = env.int("NOTICE_SENDING_LEASE_SECONDS", default=60)
+# The sweeper queues again notices still `created` after 15 minutes.
+NOTICE_REPLAY_AFTER_SECONDS = env.int("NOTICE_REPLAY_AFTER_SECONDS", default=15 * 60)
 
 # --- Demo data (`manage.py seed_demo`): fictional people; never in production ---
 PCC_DEMO_DATA_ALLOWED = env.bool("PCC_DEMO_DATA_ALLOWED", default=False)

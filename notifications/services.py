@@ -51,6 +51,7 @@ _EVENT_NOTICES = {
 # Everyone hears of their code's expiry by email, whatever the SMS consent (issue 6).
 _EMAIL_KINDS = frozenset({NoticeKind.EXPIRY_REMINDER, NoticeKind.CODE_EXPIRED})
 EXPIRY_REMINDER_DAYS = (30, 7)
+NOTICE_MAX_ATTEMPTS = 48  # GOV.UK Notify: 48 tries, 5 minutes apart, about 4 hours
 
 
 def _sms_consent_given(holder: Holder) -> bool:
@@ -61,9 +62,11 @@ def _context(code: Code, **extra) -> dict:
     return {"code": mask_code(code.number), "expires_on": code.expires_on.isoformat(), **extra}
 
 
-def _notice_create(*, holder: Holder, code: Code | None, kind: str, channel: str, key: str, context: dict):
-    """Write one notice in the caller's transaction (nothing if this key was written before) and queue
-    its delivery after commit."""
+def _notice_create(
+    *, holder: Holder, code: Code | None, kind: str, channel: str, key: str, context: dict
+) -> Notice | None:
+    """Write one notice in the caller's transaction and queue its delivery after commit. None if this
+    key was written before (a replayed call or job): nothing new is written or queued."""
     notice, created = Notice.objects.get_or_create(
         idempotency_key=f"{key}:{channel}",
         defaults={
@@ -75,22 +78,28 @@ def _notice_create(*, holder: Holder, code: Code | None, kind: str, channel: str
             "language": holder.language,
         },
     )
-    if created:
-        transaction.on_commit(lambda: notice_queue(notice.pk), robust=True)
+    if not created:
+        return None
+    transaction.on_commit(lambda: notice_queue(notice.pk), robust=True)
     return notice
 
 
 def _notices_create(*, holder: Holder, code: Code | None, kind: str, key: str, context: dict) -> list[Notice]:
-    notices = []
+    """The notices written now for this event (one per channel the holder is told by)."""
+    if holder.is_erased:
+        # Nobody to tell (DOMAIN.md §9), and the contact details are unreadable without the destroyed
+        # key: a declaration still filed with an erased person's code must be recorded all the same.
+        return []
+    channels = []
     if holder.mobile and _sms_consent_given(holder):
-        notices.append(
-            _notice_create(holder=holder, code=code, kind=kind, channel=NoticeChannel.SMS, key=key, context=context)
-        )
+        channels.append(NoticeChannel.SMS)
     if kind in _EMAIL_KINDS and holder.email:
-        notices.append(
-            _notice_create(holder=holder, code=code, kind=kind, channel=NoticeChannel.EMAIL, key=key, context=context)
-        )
-    return notices
+        channels.append(NoticeChannel.EMAIL)
+    written = (
+        _notice_create(holder=holder, code=code, kind=kind, channel=channel, key=key, context=context)
+        for channel in channels
+    )
+    return [notice for notice in written if notice is not None]
 
 
 def notices_for_event(event: CodeEvent) -> list[Notice]:
@@ -121,7 +130,8 @@ def notices_for_declaration(declaration: Declaration) -> list[Notice]:
 
 def expiry_reminders_create(*, today: datetime.date | None = None) -> int:
     """The daily job: codes in use that expire in 30 or 7 days get a reminder (email, and SMS with the
-    consent). Idempotent: the key names the code, its expiry date and the days left."""
+    consent). Idempotent: the key names the code, its expiry date and the days left. Returns how many
+    notices it wrote (none when run again the same day)."""
     today = today or timezone.localdate()
     count = 0
     for days in EXPIRY_REMINDER_DAYS:
@@ -204,7 +214,8 @@ def notice_deliver(*, notice_id) -> str:
         return Outcome.SKIPPED
     notice = Notice.objects.select_related("holder__data_key").get(pk=notice_id)
     holder = notice.holder
-    if notice.channel == NoticeChannel.SMS and (holder.is_erased or not _sms_consent_given(holder)):
+    # An erased person is told nothing more, by any channel; their contact details cannot be read.
+    if holder.is_erased or (notice.channel == NoticeChannel.SMS and not _sms_consent_given(holder)):
         _finish(notice, NoticeStatus.CANCELLED)
         return Outcome.CANCELLED
     try:
@@ -229,6 +240,13 @@ def notice_deliver(*, notice_id) -> str:
     except (GatewayPermanentError, SmsRefused, MessageTooLong) as error:
         _finish(notice, NoticeStatus.PERMANENT_FAILURE, last_error=str(error)[:200])
         return Outcome.FAILED
+    except Exception as error:
+        # A fault of ours (a gateway not configured, a full disk): the notice must not stay claimed in
+        # `sending`; as a temporary failure it is retried. Only the error's type is kept: its text could
+        # hold a number or a body.
+        _finish(notice, NoticeStatus.TEMPORARY_FAILURE, last_error=f"unexpected {type(error).__name__}")
+        logger.exception("notice %s not sent: unexpected %s", notice.pk, type(error).__name__)
+        return Outcome.RETRY
     _finish(
         notice,
         NoticeStatus.SENT,
@@ -251,12 +269,24 @@ def notice_give_up(*, notice_id) -> None:
 def notices_replay(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """The sweeper (GOV.UK Notify `replay_created_notifications`): notices still `created` after 15
     minutes are queued again (the queueing after commit was lost: broker down, web process died);
-    notices in `sending` for 72 hours become temporary failures."""
+    temporary failures past their retry delay are queued again; notices in `sending` for 72 hours become
+    temporary failures."""
     now = now or timezone.now()
     created_cutoff = now - datetime.timedelta(seconds=settings.NOTICE_REPLAY_AFTER_SECONDS)
     stuck = list(
         Notice.objects.filter(status=NoticeStatus.CREATED, created_at__lt=created_cutoff)
         .order_by("created_at")
+        .values_list("pk", flat=True)[:10_000]
+    )
+    # Temporary failures whose retry was lost (the embedded run has no worker to wait in; a retry
+    # message can be lost with the broker) are queued again once the retry delay has passed.
+    retry_cutoff = now - datetime.timedelta(seconds=settings.NOTICE_RETRY_DELAY_SECONDS)
+    stuck += list(
+        Notice.objects.filter(
+            status=NoticeStatus.TEMPORARY_FAILURE, failed_at__lt=retry_cutoff, attempts__lt=NOTICE_MAX_ATTEMPTS
+        )
+        .exclude(last_error="retries exhausted")
+        .order_by("failed_at")
         .values_list("pk", flat=True)[:10_000]
     )
     for notice_id in stuck:
@@ -268,11 +298,15 @@ def notices_replay(*, now: datetime.datetime | None = None) -> dict[str, int]:
 
 
 def notice_receipt(*, provider_message_id: str, delivered: bool, permanent: bool = True) -> bool:
-    """A delivery receipt from the provider: sent → delivered, or → failed. Returns whether a notice
-    matched (the webhook answers 404 otherwise)."""
+    """A delivery receipt from the provider: sent → delivered, or → failed. A repeated receipt changes
+    nothing and is still acknowledged (providers retry until they get a 2xx). Returns whether a notice
+    has this provider id (the webhook answers 404 otherwise)."""
     now = timezone.now()
-    notices = Notice.objects.filter(provider_message_id=provider_message_id, status=NoticeStatus.SENT)
+    matching = Notice.objects.filter(provider_message_id=provider_message_id)
+    waiting = matching.filter(status=NoticeStatus.SENT)
     if delivered:
-        return bool(notices.update(status=NoticeStatus.DELIVERED, delivered_at=now, updated_at=now))
-    status = NoticeStatus.PERMANENT_FAILURE if permanent else NoticeStatus.TEMPORARY_FAILURE
-    return bool(notices.update(status=status, failed_at=now, updated_at=now, last_error="provider receipt"))
+        waiting.update(status=NoticeStatus.DELIVERED, delivered_at=now, updated_at=now)
+    else:
+        status = NoticeStatus.PERMANENT_FAILURE if permanent else NoticeStatus.TEMPORARY_FAILURE
+        waiting.update(status=status, failed_at=now, updated_at=now, last_error="provider receipt")
+    return matching.exists()

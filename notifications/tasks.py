@@ -11,7 +11,7 @@ from notifications import services
     name="notifications.tasks.deliver_notice",
     acks_late=True,  # a worker that dies mid-task leaves the message to be delivered again
     reject_on_worker_lost=True,
-    max_retries=48,  # Notify: 48 tries, 5 minutes apart, about 4 hours
+    max_retries=services.NOTICE_MAX_ATTEMPTS,
 )
 def deliver_notice(self, notice_id: str) -> str:
     outcome = services.notice_deliver(notice_id=notice_id)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("guide/privacy/", views.guide_privacy, name="guide_privacy"),
     path("verify/", include("verification.urls")),
     path("dev/phone/", include("verification.urls.dev_phone")),
+    path("notifications/", include("notifications.urls")),
     path("captcha/", include("captcha.urls")),
     path("staff/access-records/", include("audit.urls")),
     path("staff/", include("staff.urls")),

@@ -57,6 +57,7 @@ def test_production_settings_pass_check_deploy_without_warnings():
         ({"DATABASE_URL": None}, "DATABASE_URL"),
         ({"DATABASE_URL": "sqlite:////tmp/x.sqlite3"}, "PostgreSQL"),
         ({"PCC_ACCESS_RECORD_RETENTION_DAYS": "365"}, "at least 731"),
+        ({"SMS_BACKEND": "http"}, "SMS_HTTP_URL"),
     ],
 )
 def test_production_refuses_to_start_without_real_keys(override, message):

@@ -42,7 +42,9 @@ def sms_message_check(*, to: str, body: str) -> None:
         raise SmsRefused("The recipient must be a phone number in E.164, such as +821012345678.")
     if not body or not body.strip():
         raise SmsRefused("An SMS body cannot be empty.")
-    if len(body.encode("euc-kr", errors="replace")) > SMS_MAX_BYTES:
+    from notifications.messages import euc_kr_bytes  # the one way to count (a module that imports models)
+
+    if euc_kr_bytes(body) > SMS_MAX_BYTES:
         raise SmsRefused(f"An SMS body can be at most {SMS_MAX_BYTES} bytes in EUC-KR.")
     if _RESIDENT_NUMBER.search(body) or _FULL_CODE.search(body):
         raise SmsRefused("An SMS body cannot carry a full registration number or code; mask it (DOMAIN.md §8).")

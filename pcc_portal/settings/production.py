@@ -31,6 +31,12 @@ _test_keys = {key.secret for key in parse_master_keys(PUBLIC_TEST_MASTER_KEYS)}
 if {key.secret for key in _master_keys} & _test_keys or PCC_BLIND_INDEX_KEY == PUBLIC_TEST_BLIND_INDEX_KEY:
     raise ImproperlyConfigured("The public test encryption keys must never be used in production.")
 
+# A notice claimed for an HTTP provider that cannot be reached would only wait for the sweeper.
+if env.str("SMS_BACKEND", default="simulated_phone") == "http" and not (
+    env.str("SMS_HTTP_URL", default="") and env.str("SMS_HTTP_API_KEY", default="")
+):
+    raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_HTTP_URL and SMS_HTTP_API_KEY.")
+
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 

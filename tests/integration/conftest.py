@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import kombu.pools
 import pytest
 import redis
 from django.conf import settings
@@ -158,6 +159,8 @@ def _producer_pools_reset() -> None:
         celery_app._pool.force_close_all()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    # kombu's global registry keeps a producer pool per connection, bound to the pool just closed.
+    kombu.pools.reset()
 
 
 @pytest.fixture

@@ -59,6 +59,7 @@ def test_the_masks_used_in_messages_hide_the_middle():
 
 @pytest.mark.parametrize("kind", NoticeKind.values)
 def test_every_sms_renders_in_english_and_korean_with_the_masked_code_only(kind):
+    language_before = translation.get_language()
     english = _render(kind, NoticeChannel.SMS, "en")
     korean = _render(kind, NoticeChannel.SMS, "ko")
 
@@ -69,7 +70,7 @@ def test_every_sms_renders_in_english_and_korean_with_the_masked_code_only(kind)
         assert "{" not in message.body and "%(" not in message.body  # nothing left unrendered
     assert english.body.startswith("[PCC] ") and not HANGUL.search(english.body)
     assert HANGUL.search(korean.body), "the Korean catalogue lacks this message"
-    assert translation.get_language() == settings.LANGUAGE_CODE  # the override did not leak
+    assert translation.get_language() == language_before  # the override did not leak
 
 
 @pytest.mark.parametrize("kind", EMAIL_KINDS)

@@ -310,3 +310,25 @@ def notice_receipt(*, provider_message_id: str, delivered: bool, permanent: bool
         status = NoticeStatus.PERMANENT_FAILURE if permanent else NoticeStatus.TEMPORARY_FAILURE
         waiting.update(status=status, failed_at=now, updated_at=now, last_error="provider receipt")
     return matching.exists()
+
+
+_FINAL_STATUSES = (
+    NoticeStatus.SENT,
+    NoticeStatus.DELIVERED,
+    NoticeStatus.PERMANENT_FAILURE,
+    NoticeStatus.TEMPORARY_FAILURE,
+    NoticeStatus.CANCELLED,
+)
+
+
+def notices_purge(*, now: datetime.datetime | None = None) -> int:
+    """Retention (DOMAIN.md §9: keep no longer than the purpose needs): notices are an operational
+    record, removed NOTICE_RETENTION_DAYS after they were written unless still on their way. The holder's
+    usage history is the declarations, not the notices."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.NOTICE_RETENTION_DAYS)
+    old = Notice.objects.filter(created_at__lt=cutoff, status__in=_FINAL_STATUSES).exclude(
+        status=NoticeStatus.TEMPORARY_FAILURE, attempts__lt=NOTICE_MAX_ATTEMPTS
+    )
+    deleted, _ = old.delete()
+    return deleted

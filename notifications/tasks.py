@@ -31,3 +31,8 @@ def notices_replay() -> dict[str, int]:
 @shared_task(name="notifications.tasks.expiry_reminders_create", acks_late=True)
 def expiry_reminders_create() -> int:
     return services.expiry_reminders_create()
+
+
+@shared_task(name="notifications.tasks.notices_purge", acks_late=True)
+def notices_purge() -> int:
+    return services.notices_purge()

@@ -1,7 +1,10 @@
 """Reads of the phone-based methods: the simulated telecom's subscribers, their inboxes and pushes."""
 
+import datetime
 import uuid
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -29,9 +32,27 @@ def telecom_subscriber_list() -> QuerySet[SimulatedTelecomSubscriber]:
     return SimulatedTelecomSubscriber.objects.select_related("data_key").order_by("telecom", "id")
 
 
-def phone_message_list(*, subscriber: SimulatedTelecomSubscriber) -> QuerySet[SimulatedPhoneMessage]:
-    """Newest first, as a phone shows its messages."""
-    return SimulatedPhoneMessage.objects.filter(subscriber=subscriber).order_by("-received_at", "-id")
+@dataclass(frozen=True)
+class PhoneMessage:
+    received_at: datetime.datetime
+    body: str
+
+
+def phone_message_list(*, subscriber: SimulatedTelecomSubscriber, limit: int = 50) -> list:
+    """Newest first, as a phone shows its messages: the simulated network's inbox and, when the SMS
+    backend is the file gateway, the lines of that file sent to this number (issue 6: the simulated
+    phone reads the same file)."""
+    inbox = list(SimulatedPhoneMessage.objects.filter(subscriber=subscriber).order_by("-received_at", "-id")[:limit])
+    if settings.SMS_BACKEND != "file":
+        return inbox
+    from notifications.gateways.file import file_messages
+
+    sent = [
+        PhoneMessage(received_at=datetime.datetime.fromisoformat(line["at"]), body=line["body"])
+        for line in file_messages()
+        if line["to"] == subscriber.phone
+    ]
+    return sorted([*inbox, *sent], key=lambda message: message.received_at, reverse=True)[:limit]
 
 
 def push_request_pending_list(*, subscriber: SimulatedTelecomSubscriber) -> QuerySet[PushRequest]:

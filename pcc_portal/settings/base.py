@@ -221,6 +221,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.expiry_reminders_create",
         "schedule": crontab(minute=0, hour=9),
     },
+    "notices-purge": {
+        "task": "notifications.tasks.notices_purge",
+        "schedule": crontab(minute=30, hour=3),
+    },
     # DOMAIN.md §3: expire codes past their date, terminate them 30 days later. Hourly so a missed run
     # (deploy, outage) is caught up within the hour; the job is idempotent.
     "codes-process-expiry": {
@@ -274,6 +278,8 @@ NOTICE_RETRY_DELAY_SECONDS = env.int("NOTICE_RETRY_DELAY_SECONDS", default=300)
 NOTICE_SENDING_LEASE_SECONDS = env.int("NOTICE_SENDING_LEASE_SECONDS", default=60)
 # The sweeper queues again notices still `created` after 15 minutes.
 NOTICE_REPLAY_AFTER_SECONDS = env.int("NOTICE_REPLAY_AFTER_SECONDS", default=15 * 60)
+# Notices are removed this many days after they were written, once finished (data minimisation).
+NOTICE_RETENTION_DAYS = env.int("NOTICE_RETENTION_DAYS", default=90)
 
 # --- Demo data (`manage.py seed_demo`): fictional people; never in production ---
 PCC_DEMO_DATA_ALLOWED = env.bool("PCC_DEMO_DATA_ALLOWED", default=False)

@@ -515,3 +515,25 @@ def test_the_sweeper_queues_again_a_temporary_failure_whose_retry_was_lost(issue
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.SENT and notice.attempts == 2
     assert len(_messages_for(memory_sms, notice)) == 1
+
+
+def test_retention_removes_finished_notices_after_the_period_and_keeps_the_rest(issued_code, memory_sms, settings):
+    from notifications.services import notices_purge
+
+    finished = _issued_notice(issued_code)
+    notice_deliver(notice_id=finished.pk)
+    long_ago = timezone.now() - datetime.timedelta(days=settings.NOTICE_RETENTION_DAYS + 1)
+    Notice.objects.filter(pk=finished.pk).update(created_at=long_ago)
+    waiting = Notice.objects.create(
+        holder=issued_code.holder,
+        code=issued_code,
+        kind=NoticeKind.CODE_RENEWED,
+        channel=NoticeChannel.SMS,
+        idempotency_key="retention-test:sms",
+    )
+    Notice.objects.filter(pk=waiting.pk).update(created_at=long_ago)  # still on its way: kept
+
+    assert notices_purge() == 1
+
+    assert not Notice.objects.filter(pk=finished.pk).exists()
+    assert Notice.objects.filter(pk=waiting.pk).exists()

@@ -135,3 +135,21 @@ def test_unknown_phone_is_404(demo, debug, client):
         ).status_code
         == 404
     )
+
+
+def test_with_the_file_gateway_the_phone_shows_the_notices_in_the_file_too(
+    tanaka_phone, debug, client, settings, tmp_path
+):
+    from notifications.gateways.file import FileGateway
+
+    settings.SMS_BACKEND = "file"
+    settings.SMS_FILE_PATH = tmp_path / "sms.jsonl"
+    SimulatedPhoneMessage.objects.create(subscriber=tanaka_phone, body="from the simulated network")
+    gateway = FileGateway()
+    gateway.send(to=tanaka_phone.phone, body="[PCC] from the file gateway", idempotency_key="k1")
+    gateway.send(to="+821099998888", body="[PCC] for another phone", idempotency_key="k2")
+
+    html = client.get(_phone_url(tanaka_phone), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert html.index("from the file gateway") < html.index("from the simulated network")  # newest first
+    assert "for another phone" not in html

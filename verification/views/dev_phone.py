@@ -56,7 +56,7 @@ def phone(request, subscriber_id):
         "subscriber": subscriber,
         "telecom": subscriber.get_telecom_display(),
         "number": format_phone_national(subscriber.phone),
-        "sms_messages": phone_message_list(subscriber=subscriber)[:50],
+        "sms_messages": phone_message_list(subscriber=subscriber),
         "pushes": push_request_pending_list(subscriber=subscriber),
     }
     return render(request, "verification/dev_phone.html", context)

@@ -245,7 +245,8 @@ def notice_deliver(*, notice_id) -> str:
         # `sending`; as a temporary failure it is retried. Only the error's type is kept: its text could
         # hold a number or a body.
         _finish(notice, NoticeStatus.TEMPORARY_FAILURE, last_error=f"unexpected {type(error).__name__}")
-        logger.exception("notice %s not sent: unexpected %s", notice.pk, type(error).__name__)
+        # No traceback: its text may quote a number or a body.
+        logger.error("notice %s not sent: unexpected %s", notice.pk, type(error).__name__)
         return Outcome.RETRY
     _finish(
         notice,

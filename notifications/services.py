@@ -270,8 +270,8 @@ def notice_give_up(*, notice_id) -> None:
 def notices_replay(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """The sweeper (GOV.UK Notify `replay_created_notifications`): notices still `created` after 15
     minutes are queued again (the queueing after commit was lost: broker down, web process died);
-    temporary failures past their retry delay are queued again; notices in `sending` for 72 hours become
-    temporary failures."""
+    temporary failures past their retry delay and notices left `sending` past the claim's lease are
+    queued again; notices in `sending` for 72 hours become temporary failures."""
     now = now or timezone.now()
     created_cutoff = now - datetime.timedelta(seconds=settings.NOTICE_REPLAY_AFTER_SECONDS)
     stuck = list(
@@ -288,6 +288,19 @@ def notices_replay(*, now: datetime.datetime | None = None) -> dict[str, int]:
         )
         .exclude(last_error="retries exhausted")
         .order_by("failed_at")
+        .values_list("pk", flat=True)[:10_000]
+    )
+    # Claimed by a worker that died, with its task lost too (a broker restarted empty): the claim's lease
+    # has run out, so it can be claimed again; the gateway's idempotency key prevents a second message.
+    lease_cutoff = now - datetime.timedelta(seconds=settings.NOTICE_SENDING_LEASE_SECONDS)
+    stuck += list(
+        Notice.objects.filter(
+            status=NoticeStatus.SENDING,
+            sending_at__lt=lease_cutoff,
+            sending_at__gte=now - datetime.timedelta(hours=72),
+            attempts__lt=NOTICE_MAX_ATTEMPTS,
+        )
+        .order_by("sending_at")
         .values_list("pk", flat=True)[:10_000]
     )
     for notice_id in stuck:

@@ -448,8 +448,12 @@ def test_the_sweeper_does_not_requeue_cancelled_or_failed_notices(issued_code, m
 
 
 def test_the_sweeper_turns_notices_sending_for_72_hours_into_temporary_failures(issued_code, memory_sms):
+    from notifications.services import NOTICE_MAX_ATTEMPTS
+
     notice = _issued_notice(issued_code)
     _left_sending(notice, seconds_ago=71 * 3600)
+    # Its tries are used up, so the sweeper does not queue it again; it only times it out.
+    Notice.objects.filter(pk=notice.pk).update(attempts=NOTICE_MAX_ATTEMPTS)
     now = timezone.now()
 
     assert notices_replay(now=now)["timed_out"] == 0
@@ -537,3 +541,20 @@ def test_retention_removes_finished_notices_after_the_period_and_keeps_the_rest(
 
     assert not Notice.objects.filter(pk=finished.pk).exists()
     assert Notice.objects.filter(pk=waiting.pk).exists()
+
+
+def test_the_sweeper_queues_again_a_notice_left_sending_past_the_lease_and_it_is_sent_once(
+    issued_code, memory_sms, settings
+):
+    from notifications.services import notices_replay
+
+    notice = _issued_notice(issued_code)
+    _left_sending(notice, seconds_ago=settings.NOTICE_SENDING_LEASE_SECONDS + 5)
+    within_lease = timezone.now()
+
+    assert notices_replay()["requeued"] == 1
+
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.SENT
+    assert len(_messages_for(memory_sms, notice)) == 1
+    assert notices_replay(now=within_lease)["requeued"] == 0  # sent: nothing more to do

@@ -28,6 +28,8 @@ class AccessPurpose(models.TextChoices):
     LOG_REVIEW = "log_review", _("Review of the issuance log")
     AUDIT = "audit", _("Audit of access records")
     RETENTION = "retention", _("Retention schedule")
+    CODE_VERIFICATION = "code_verification", _("Code verification by a forwarder")
+    DECLARATION = "declaration", _("Declaration filed with the code")
 
 
 class ActorType(models.TextChoices):

@@ -58,32 +58,49 @@ def access_record_write(
     """Append one access record to the chain (DOMAIN.md §9). `user` is the staff account; API
     clients pass `actor_type=api_client`, no user and their name."""
     profile = getattr(user, "staff_profile", None) if user is not None else None
+    record = AccessRecord(
+        occurred_at=timezone.now().replace(microsecond=0),
+        actor_type=actor_type,
+        actor_user=user,
+        actor_username=actor_name or (user.get_username() if user is not None else ""),
+        actor_role=profile.role if profile else "",
+        actor_office=profile.office.code if profile and profile.office_id else "",
+        ip_address=_stored_ip(ip_address),
+        action=action,
+        purpose=purpose,
+        reason=reason.strip()[:200],
+        record_type=record_type,
+        record_id=str(record_id),
+        holder=holder,
+        fields=sorted(set(fields)),
+    )
+    return access_records_append([record])[0]
+
+
+def access_records_append(records: list[AccessRecord]) -> list[AccessRecord]:
+    """Chain and insert unsaved records, in the order given, under one lock: a batch costs one lock and
+    one read of the chain's end however many records it holds (partner checks are sealed in batches,
+    docs/adr/0006-partner-access-records.md). Sets `sequence`, `previous_hash` and `hash`."""
+    for record in records:
+        record.ip_address = _stored_ip(record.ip_address)
+        record.fields = sorted(set(record.fields))
+        record.occurred_at = record.occurred_at.replace(microsecond=0)
     for _attempt in range(_APPEND_ATTEMPTS):
         try:
             with transaction.atomic():
                 _lock_chain()
                 last = AccessRecord.objects.order_by("-sequence").only("sequence", "hash").first()
-                record = AccessRecord(
-                    sequence=(last.sequence + 1) if last else 1,
-                    occurred_at=timezone.now().replace(microsecond=0),
-                    actor_type=actor_type,
-                    actor_user=user,
-                    actor_username=actor_name or (user.get_username() if user is not None else ""),
-                    actor_role=profile.role if profile else "",
-                    actor_office=profile.office.code if profile and profile.office_id else "",
-                    ip_address=_stored_ip(ip_address),
-                    action=action,
-                    purpose=purpose,
-                    reason=reason.strip()[:200],
-                    record_type=record_type,
-                    record_id=str(record_id),
-                    holder=holder,
-                    fields=sorted(set(fields)),
-                    previous_hash=last.hash if last else GENESIS,
-                )
-                record.hash = record_hash(record)
-                record.save(force_insert=True)
-                return record
+                sequence, previous_hash = (last.sequence, last.hash) if last else (0, GENESIS)
+                for record in records:
+                    sequence += 1
+                    record.sequence = sequence
+                    record.previous_hash = previous_hash
+                    record.hash = previous_hash = record_hash(record)
+                if len(records) == 1:
+                    records[0].save(force_insert=True)
+                else:
+                    AccessRecord.objects.bulk_create(records, batch_size=2000)
+                return records
         except IntegrityError:
             continue  # SQLite only: a concurrent writer took the sequence number; chain onto theirs
     raise RuntimeError("Could not append to the access-record chain")

@@ -41,3 +41,20 @@ def validation_error_codes(error: ValidationError) -> list[str]:
     if hasattr(error, "error_dict"):
         return [item.code or "invalid" for items in error.error_dict.values() for item in items]
     return [item.code or "invalid" for item in error.error_list]
+
+
+def flatten_errors(errors, prefix: str = "") -> dict[str, list]:
+    """DRF's nested error structure as dotted paths: {"items.0.price": [ErrorDetail, …]}."""
+    flat: dict[str, list] = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            flat.update(flatten_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(errors, list) and errors and all(isinstance(item, str) for item in errors):
+        flat[prefix or "non_field_errors"] = list(errors)
+    elif isinstance(errors, list):
+        for index, value in enumerate(errors):
+            if value:
+                flat.update(flatten_errors(value, f"{prefix}.{index}" if prefix else str(index)))
+    else:
+        flat[prefix or "non_field_errors"] = [errors]
+    return flat

@@ -16,6 +16,8 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("staff/access-records/", include("audit.urls")),
     path("staff/", include("staff.urls")),
+    path("ext/rest/", include("clearance.urls_unipass")),
+    path("api/", include("clearance.urls_api")),
     path("", include("issuance.urls")),
     path("admin/", admin.site.urls),
 ]

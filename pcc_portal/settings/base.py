@@ -36,12 +36,16 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI files served from our static files, never a CDN
     "personal_data",
     "issuance",
     "verification",
     "notifications",
     "staff",
     "audit",
+    "clearance",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +244,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "staff.tasks.staff_role_changes_purge",
         "schedule": crontab(minute=25, hour=3),
     },
+    # Sweeper of the sealing of partner code checks (each check also queues a sealing run itself).
+    "code-checks-seal": {
+        "task": "clearance.tasks.code_checks_seal",
+        "schedule": crontab(minute="*"),
+    },
     # Data minimisation: identity checks and their data keys go once expired.
     "identity-checks-purge": {
         "task": "verification.tasks.identity_checks_purge",
@@ -280,6 +289,36 @@ NOTICE_SENDING_LEASE_SECONDS = env.int("NOTICE_SENDING_LEASE_SECONDS", default=6
 NOTICE_REPLAY_AFTER_SECONDS = env.int("NOTICE_REPLAY_AFTER_SECONDS", default=15 * 60)
 # Notices are removed this many days after they were written, once finished (data minimisation).
 NOTICE_RETENTION_DAYS = env.int("NOTICE_RETENTION_DAYS", default=90)
+
+# --- Integration APIs (clearance/, issue 7) ---
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["clearance.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["clearance.authentication.HasApiScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["clearance.authentication.ApiClientThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "pcc_portal.api.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PCC portal API",
+    "DESCRIPTION": "Verify personal customs codes, verify spreadsheets of them, and file declarations.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "APPEND_COMPONENTS": {"securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "Authorization"}}},
+    "SECURITY": [{"ApiKey": []}],
+}
+# Requests per client and period (django-ratelimit syntax, e.g. 600/m); a client may have its own.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/m")
+# Checks are logged at once and sealed into the access-record chain in batches this many seconds apart.
+CODE_CHECK_SEAL_DELAY_SECONDS = env.int("CODE_CHECK_SEAL_DELAY_SECONDS", default=5)
 
 # --- Demo data (`manage.py seed_demo`): fictional people; never in production ---
 PCC_DEMO_DATA_ALLOWED = env.bool("PCC_DEMO_DATA_ALLOWED", default=False)

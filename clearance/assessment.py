@@ -267,5 +267,5 @@ def tax_estimate(
         duty_rate=duty_rate,
         duty_krw=duty,
         vat_krw=vat,
-        total_tax_krw=duty + vat + (1 if duty > 1000 else 0),
+        total_tax_krw=duty + vat,
     )

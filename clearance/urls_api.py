@@ -1,18 +1,10 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from clearance import apis, apis_bulk
+from clearance import apis
 
 urlpatterns = [
     path("v1/verifications", apis.VerificationApi.as_view(), name="api_verifications"),
-    path("v1/declarations", apis.DeclarationApi.as_view(), name="api_declarations"),
-    path("v1/bulk-verifications", apis_bulk.BulkVerificationCreateApi.as_view(), name="api_bulk_verifications"),
-    path("v1/bulk-verifications/<uuid:job_id>", apis_bulk.BulkVerificationDetailApi.as_view(), name="api_bulk_verification"),
-    path(
-        "v1/bulk-verifications/<uuid:job_id>/result",
-        apis_bulk.BulkVerificationResultApi.as_view(),
-        name="api_bulk_verification_result",
-    ),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
 ]

@@ -9,10 +9,15 @@ the code and holder it touched and never the values submitted. It is append-only
 into the chained access-record log (audit/, docs/adr/0006-partner-access-records.md).
 """
 
+import uuid
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from personal_data.fields import EncryptedTextField
+from personal_data.models import DataKey
 
 
 class ApiScope(models.TextChoices):
@@ -95,3 +100,90 @@ class CodeCheck(models.Model):
 
     def __str__(self):
         return f"Code check {self.pk}"
+
+
+class BulkStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class BulkFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+
+
+class BulkVerification(models.Model):
+    """A spreadsheet of checks (issue 7, "bulk verification"): the job and its progress.
+
+    The rows hold consignees' names and phones, so they live only in the job's chunks, sealed under
+    the job's own data key; removing the job after BULK_VERIFICATION_RETENTION_DAYS deletes the
+    chunks and the key (clearance/bulk.py). What stays is the call log (`CodeCheck`), as for any check.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="bulk_verifications")
+    data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="bulk_verification")
+    status = models.CharField(max_length=8, choices=BulkStatus.choices, default=BulkStatus.QUEUED)
+    file_format = models.CharField(max_length=4, choices=BulkFormat.choices)
+    filename = models.CharField(max_length=200, help_text="the uploaded file's name, for the client's own reference")
+    columns = models.JSONField(default=list, help_text="the uploaded header row, given back in the result")
+    language = models.CharField(max_length=2, default="ko", help_text="language of the result's messages")
+    rows_total = models.PositiveIntegerField()
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_matched = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    progressed_at = models.DateTimeField(null=True, blank=True, help_text="when a chunk was last finished")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["created_at"], name="bulk_verification_created"),
+            models.Index(fields=["status", "progressed_at"], name="bulk_verification_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="bulk_verification_progress_within_total",
+                condition=Q(rows_done__lte=models.F("rows_total")) & Q(rows_matched__lte=models.F("rows_done")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Bulk verification {self.pk}"  # never the file name: __str__ reaches logs
+
+    def personal_data_key(self) -> DataKey:
+        return self.data_key
+
+
+class BulkVerificationChunk(models.Model):
+    """A slice of a job's rows and, once checked, their results, each sealed as CSV text.
+
+    Rows go to chunks by their code (clearance/bulk.py), so every row of one code is checked in one
+    chunk, in file order, and the per-code lockout holds across a spreadsheet whichever worker runs
+    which chunk. A chunk is checked, logged and saved in one transaction: `done_at` set means done,
+    and a retried chunk is skipped.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    job = models.ForeignKey(BulkVerification, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    rows_total = models.PositiveIntegerField()
+    rows_matched = models.PositiveIntegerField(default=0)
+    rows = EncryptedTextField(help_text="CSV: row number, then the row's cells as uploaded")
+    results = EncryptedTextField(help_text="CSV: row number, result, reason codes")
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "index"]
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="bulk_chunk_unique_index")]
+        indexes = [models.Index(fields=["job"], condition=Q(done_at__isnull=True), name="bulk_chunk_pending")]
+
+    def __str__(self):
+        return f"Chunk {self.index} of {self.job_id}"
+
+    def personal_data_key(self) -> DataKey:
+        return self.job.data_key

@@ -2,7 +2,7 @@
 
 import datetime
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,6 +18,7 @@ from clearance import matching
 from clearance.models import ApiClient, ApiScope, CheckChannel, CheckResult, CodeCheck
 from clearance.selectors import api_key_hash, code_for_check, delivery_postcode_matches
 from issuance.codes import normalise_code, validate_code
+from issuance.models import Code
 from personal_data.blind_index import blind_index_of
 
 KEY_PREFIX = "pcc_"
@@ -75,20 +76,9 @@ def _missing_reasons(*, number: str, name: str, phone: str) -> tuple[str, ...]:
     return tuple(missing)
 
 
-def code_check_outcome(
-    *,
-    client: ApiClient,
-    number: str,
-    name: str,
-    phone: str,
-    postcode: str,
-    now: datetime.datetime | None = None,
-    pending_mismatches: Mapping[int, int] | None = None,
-) -> matching.CheckOutcome:
-    """Check a code against a consignee's name, phone and postcode (DOMAIN.md §6). Reads only; the
-    caller logs it (`code_check` for one, the spreadsheet task for many). `pending_mismatches` adds
-    mismatches per code id not yet written, so a spreadsheet cannot step around the lockout."""
-    now = now or timezone.now()
+def code_check_refusal(*, number: str, name: str, phone: str) -> matching.CheckOutcome | None:
+    """What is refused before any lookup (issue 7): a missing code, name or phone, or a code that is not
+    well formed (format or check digit, issuance/codes.py). None when the check can go on."""
     missing = _missing_reasons(number=number, name=name, phone=phone)
     if missing:
         return matching.CheckOutcome(reasons=missing)
@@ -96,7 +86,22 @@ def code_check_outcome(
         validate_code(number)
     except ValidationError as error:
         return matching.CheckOutcome(reasons=(error.error_list[0].code,))
-    code = code_for_check(client=client, number=normalise_code(number), since=now - LOCKOUT_WINDOW)
+    return None
+
+
+def code_check_compare(
+    *,
+    code: Code | None,
+    name: str,
+    phone: str,
+    postcode: str,
+    now: datetime.datetime,
+    pending_mismatches: Mapping[int, int] | None = None,
+    delivery_postcode_matches: Callable[..., bool] = delivery_postcode_matches,
+) -> matching.CheckOutcome:
+    """The rules of DOMAIN.md §6 and the per-code lockout (issue 7) on a code fetched by
+    `code_for_check`/`codes_for_check` (None: no such code). Reads nothing itself except through
+    `delivery_postcode_matches(holder_id=, postcode_index=)`, which a spreadsheet answers from memory."""
     if code is None:
         return matching.CheckOutcome(reasons=(matching.CODE_NOT_IN_USE,))
     touched = {"code_id": code.pk, "holder_id": code.holder_id}
@@ -130,6 +135,31 @@ def code_check_outcome(
             reasons.append(matching.POSTCODE_MISMATCH)
     return matching.CheckOutcome(
         reasons=tuple(reasons), compared_fields=tuple(fields), postcode_compared=postcode_rule, **touched
+    )
+
+
+def code_check_outcome(
+    *,
+    client: ApiClient,
+    number: str,
+    name: str,
+    phone: str,
+    postcode: str,
+    now: datetime.datetime | None = None,
+    pending_mismatches: Mapping[int, int] | None = None,
+) -> matching.CheckOutcome:
+    """Check a code against a consignee's name, phone and postcode (DOMAIN.md §6). Reads only; the
+    caller logs it (`code_check` for one, the spreadsheet task for many). `pending_mismatches` adds
+    mismatches per code id not yet written, so a spreadsheet cannot step around the lockout.
+    A spreadsheet's chunk does the same in three steps (clearance/bulk.py): `code_check_refusal` per
+    row, one `codes_for_check` for the chunk, `code_check_compare` per row."""
+    now = now or timezone.now()
+    refusal = code_check_refusal(number=number, name=name, phone=phone)
+    if refusal is not None:
+        return refusal
+    code = code_for_check(client=client, number=normalise_code(number), since=now - LOCKOUT_WINDOW)
+    return code_check_compare(
+        code=code, name=name, phone=phone, postcode=postcode, now=now, pending_mismatches=pending_mismatches
     )
 
 

@@ -328,9 +328,17 @@ class DeclarationKind(models.TextChoices):
     EXPORT = "export", _("Export")
 
 
+class ClearanceType(models.TextChoices):
+    LIST = "list", _("List clearance")
+    GENERAL = "general", _("General clearance")
+
+
 class Declaration(models.Model):
-    """A customs declaration filed with a code: the holder's usage history (DOMAIN.md §8). Minimal
-    here; the declarations API adds the goods, the filer and the clearance details."""
+    """A customs declaration filed with a code: the holder's usage history (DOMAIN.md §8).
+
+    The consignee's name, phone and postcode are verified against the holder when the declaration is
+    filed (DOMAIN.md §6) and not kept: after a match they add nothing the holder record does not hold
+    (DOMAIN.md §9, collect the minimum). The consignee of a declaration is its code's holder."""
 
     code = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="declarations")
     number = models.CharField(max_length=40, unique=True)
@@ -338,9 +346,47 @@ class Declaration(models.Model):
     filed_at = models.DateTimeField()
     goods_summary = models.CharField(max_length=200, blank=True)
     reported_not_mine_at = models.DateTimeField(null=True, blank=True)
+    clearance = models.CharField(max_length=10, choices=ClearanceType.choices, blank=True)
+    filed_by = models.ForeignKey(
+        "clearance.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="declarations"
+    )
+    supplier = models.CharField(max_length=200, blank=True)
+    # Upper case without spaces: "Acme Inc" and "ACME  INC" are one supplier for same-day aggregation.
+    supplier_key = models.CharField(max_length=200, blank=True)
+    arrival_date = models.DateField(null=True, blank=True)
+    shipped_from = models.CharField(max_length=2, blank=True, help_text="ISO 3166 country the goods left from")
+    currency = models.CharField(max_length=3, blank=True)
+    total_price = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    total_usd = models.DecimalField(
+        max_digits=16, decimal_places=4, null=True, blank=True, help_text="for the list-clearance limit"
+    )
 
     class Meta:
         ordering = ["-filed_at"]
+        indexes = [
+            models.Index(fields=["code", "arrival_date", "supplier_key"], name="declaration_same_day"),
+        ]
 
     def __str__(self):
         return f"Declaration {self.number}"
+
+
+class DeclarationItem(models.Model):
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    description = models.CharField(max_length=200)
+    hs_code = models.CharField(max_length=10)
+    quantity = models.PositiveIntegerField()
+    price = models.DecimalField(max_digits=14, decimal_places=2, help_text="unit price")
+    currency = models.CharField(max_length=3)
+    origin_country = models.CharField(max_length=2)
+    excluded_category = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["declaration", "position"], name="declaration_item_unique_position")
+        ]
+
+    def __str__(self):
+        return f"Item {self.position} of {self.declaration_id}"

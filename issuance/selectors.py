@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from issuance import validity
 from issuance.codes import normalise_code
-from issuance.models import Code, CodeEvent, CodeStatus, CustomsOffice, EventKind, Holder
+from issuance.models import Code, CodeEvent, CodeStatus, CustomsOffice, Declaration, EventKind, Holder
 from personal_data.blind_index import blind_index_of
 
 
@@ -75,3 +75,8 @@ def reissues_this_year(*, holder: Holder, today: datetime.date | None = None) ->
 
 def code_history(code: Code) -> QuerySet[CodeEvent]:
     return CodeEvent.objects.filter(code=code).select_related("office", "actor_user")
+
+
+def declarations_for_holder(holder: Holder) -> QuerySet[Declaration]:
+    """The holder's usage history (DOMAIN.md §8): every declaration filed with any of their codes."""
+    return Declaration.objects.filter(code__holder=holder).select_related("code")

@@ -24,6 +24,7 @@ from issuance.models import (
     ConsentKind,
     CustomsOffice,
     Declaration,
+    DeclarationItem,
     DeclarationKind,
     DeliveryAddress,
     EventKind,
@@ -622,10 +623,20 @@ def declaration_report_not_mine(*, declaration: Declaration, actor: Actor) -> Co
 
 
 def declaration_record(
-    *, code: Code, number: str, kind: str, filed_at: datetime.datetime | None = None, goods_summary: str = ""
+    *,
+    code: Code,
+    number: str,
+    kind: str,
+    filed_at: datetime.datetime | None = None,
+    goods_summary: str = "",
+    details: dict | None = None,
+    items: list[dict] | tuple = (),
 ) -> Declaration:
     """Record a declaration filed with a code (usage history, DOMAIN.md §8) and, in the same transaction,
-    the SMS notice to a holder who opted in. The number is unique: filing it again returns the first."""
+    the SMS notice to a holder who opted in. The number is unique: filing it again returns the first,
+    unchanged. `details` are further Declaration fields (clearance, supplier, arrival date…) and `items`
+    the DeclarationItem fields of each item, from the declarations API. The returned declaration's
+    `is_new` says whether this call recorded it."""
     if kind not in DeclarationKind.values:
         raise _error("PCC_DECLARATION_KIND", _("A declaration is an import or an export declaration."))
     from notifications.services import notices_for_declaration
@@ -638,8 +649,13 @@ def declaration_record(
                 "kind": kind,
                 "filed_at": filed_at or timezone.now(),
                 "goods_summary": goods_summary[:200],
+                **(details or {}),
             },
         )
         if created:
+            DeclarationItem.objects.bulk_create(
+                [DeclarationItem(declaration=declaration, position=n, **item) for n, item in enumerate(items, 1)]
+            )
             notices_for_declaration(declaration)
+    declaration.is_new = created
     return declaration

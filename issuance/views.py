@@ -29,6 +29,7 @@ from issuance.models import ActorType, Channel, CodeStatus, ConsentKind, Declara
 from issuance.selectors import (
     code_current_for_holder,
     code_is_renewable,
+    declarations_for_holder,
     holder_find_by_resident_number,
     reissues_remaining,
 )
@@ -369,7 +370,7 @@ def terminate(request, check, _holder, code):
 @require_http_methods(["GET", "POST"])
 @_look_up_journey()
 def history(request, check, holder, code):
-    declarations = Declaration.objects.filter(code__holder=holder).select_related("code")
+    declarations = declarations_for_holder(holder)
     if request.method == "POST":
         declaration = declarations.filter(pk=request.POST.get("declaration")).first()
         if declaration is None:

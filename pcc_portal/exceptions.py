@@ -48,7 +48,9 @@ def flatten_errors(errors, prefix: str = "") -> dict[str, list]:
     flat: dict[str, list] = {}
     if isinstance(errors, dict):
         for key, value in errors.items():
-            flat.update(flatten_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+            # A list's or a nested object's own errors belong to its path, not to "….non_field_errors".
+            own = key == "non_field_errors" and prefix
+            flat.update(flatten_errors(value, prefix if own else (f"{prefix}.{key}" if prefix else str(key))))
     elif isinstance(errors, list) and errors and all(isinstance(item, str) for item in errors):
         flat[prefix or "non_field_errors"] = list(errors)
     elif isinstance(errors, list):

@@ -163,20 +163,23 @@ def code_check_outcome(
     )
 
 
+def code_check_result(outcome: matching.CheckOutcome) -> str:
+    """Match, mismatch (a comparison failed: counts towards the lockout) or refused (nothing compared)."""
+    if outcome.match:
+        return CheckResult.MATCH
+    if outcome.is_mismatch:
+        return CheckResult.MISMATCH
+    return CheckResult.REFUSED
+
+
 def _check_row(
     *, client: ApiClient, channel: str, outcome: matching.CheckOutcome, ip_address: str | None, now
 ) -> CodeCheck:
-    if outcome.match:
-        result = CheckResult.MATCH
-    elif outcome.is_mismatch:
-        result = CheckResult.MISMATCH
-    else:
-        result = CheckResult.REFUSED
     return CodeCheck(
         client=client,
         occurred_at=now,
         channel=channel,
-        result=result,
+        result=code_check_result(outcome),
         reasons=list(outcome.reasons),
         code_id=outcome.code_id,
         holder_id=outcome.holder_id,

@@ -393,3 +393,18 @@ def demo_holders_export() -> list[dict]:
             }
         )
     return rows
+
+
+DEMO_API_CLIENT = "Demo forwarder"
+
+
+def demo_api_client_key() -> str:
+    """The demo forwarder's key, new at every seeding (keys are stored hashed and shown only once), so
+    `make run` can print a key that works with a forwarder's existing UNI-PASS client (issue 7)."""
+    from clearance.models import ApiClient, ApiScope
+    from clearance.services import api_client_create, api_client_rotate_key
+
+    client = ApiClient.objects.filter(name=DEMO_API_CLIENT).first()
+    if client is None:
+        return api_client_create(name=DEMO_API_CLIENT, scopes=ApiScope.values, rate_limit="600/m")[1]
+    return api_client_rotate_key(client=client)

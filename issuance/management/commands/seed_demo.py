@@ -1,5 +1,6 @@
 import json
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -7,6 +8,7 @@ from issuance.demo import (
     DEMO_CERTIFICATE_PASSWORD,
     DEMO_PEOPLE,
     DemoDataRefused,
+    demo_api_client_key,
     demo_certificates_write,
     demo_data_seed,
     demo_holders_export,
@@ -57,11 +59,29 @@ class Command(BaseCommand):
                 f"Joint-certificate files (password {DEMO_CERTIFICATE_PASSWORD}): {certificates[0].parent}/"
             )
         self.stdout.write("Demo holders:")
-        for holder in demo_holders_export():
+        holders = demo_holders_export()
+        for holder in holders:
             self.stdout.write(
                 f"  {holder['code']}  {holder['status']:<10} {holder['english_name']:<22} "
                 f"{holder['rrn'] or holder['passport_number']}  {holder['phone']}  {holder['postcode']}"
             )
+        key = demo_api_client_key()
+        self.stdout.write("Demo forwarder API key (new at every seeding; verify, declare, bulk):")
+        self.stdout.write(f"  {key}")
+        active = next((h for h in holders if h["status"] == "active" and h["rrn"]), None)
+        if active:
+            query = urlencode(
+                {
+                    "crkyCn": key,
+                    "persEcm": active["code"],
+                    "pltxNm": active["english_name"],
+                    "cralTelno": active["phone"].replace("-", ""),
+                    "custPsno": active["postcode"],
+                }
+            )
+            self.stdout.write("  UNI-PASS-compatible check (XML, as existing forwarder clients call it):")
+            self.stdout.write(f"    /ext/rest/persEcmQry/retrievePersEcm?{query}")
+        self.stdout.write("  JSON API documentation: /api/docs/")
 
 
 def _dumps(value) -> str:

@@ -27,7 +27,8 @@ PHONE_MAX = 30
 POSTCODE_MAX = 10
 CODE_MAX = 30
 MAX_ITEMS = 100
-MAX_ITEMS = 100
+# One list for every country field, named in settings ENUM_NAME_OVERRIDES: one `CountryEnum` in the schema.
+COUNTRIES = list(countries)
 
 
 class BothLanguagesSerializer(serializers.Serializer):
@@ -49,6 +50,11 @@ ERRORS = {
     401: OpenApiResponse(ErrorSerializer, description="No key, or a key that is not valid"),
     403: OpenApiResponse(ErrorSerializer, description="The key may not use this service"),
     429: OpenApiResponse(ErrorSerializer, description="Over the client's rate limit; see Retry-After"),
+}
+# What an endpoint that reads a body may also answer: a body without Content-Type, or of another type.
+BODY_ERRORS = {
+    **ERRORS,
+    415: OpenApiResponse(ErrorSerializer, description="The body is not JSON (multipart/form-data for a file)"),
 }
 
 
@@ -101,7 +107,7 @@ class VerificationApi(ApiView):
         operation_id="verify_code",
         summary="Verify a personal customs code against a consignee's name, phone and postcode",
         request=InputSerializer,
-        responses={200: OutputSerializer, **ERRORS},
+        responses={200: OutputSerializer, **BODY_ERRORS},
     )
     def post(self, request):
         data = self.validated(request)
@@ -154,7 +160,7 @@ class ItemSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
     price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal(0), help_text="unit price")
     currency = UpperCaseField(max_length=3, validators=[CURRENCY])
-    origin_country = serializers.ChoiceField(choices=list(countries))
+    origin_country = serializers.ChoiceField(choices=COUNTRIES)
     excluded_category = serializers.ChoiceField(
         choices=assessment.ExcludedCategory.choices,
         required=False,
@@ -206,7 +212,7 @@ class DeclarationApi(ApiView):
         supplier = serializers.CharField(max_length=200)
         arrival_date = serializers.DateField()
         shipped_from = serializers.ChoiceField(
-            choices=list(countries),
+            choices=COUNTRIES,
             required=False,
             allow_blank=True,
             default="",
@@ -256,7 +262,7 @@ class DeclarationApi(ApiView):
         responses={
             200: OutputSerializer,
             201: OutputSerializer,
-            **ERRORS,
+            **BODY_ERRORS,
             409: OpenApiResponse(ErrorSerializer, description="The number was filed with another code"),
             422: OpenApiResponse(ErrorSerializer, description="The code did not verify; nothing recorded"),
         },

@@ -1,6 +1,7 @@
 """DRF plumbing of the JSON API: `Authorization: Api-Key <key>`, scopes and per-client limits."""
 
 from django.contrib.auth.models import AnonymousUser
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 
 from clearance import matching
@@ -54,3 +55,18 @@ class ApiClientThrottle(throttling.BaseThrottle):
 
     def wait(self):
         return self._wait
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    """How /api/schema/ documents `ApiKeyAuthentication`: the key in the Authorization header."""
+
+    target_class = ApiKeyAuthentication
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": f"`{KEYWORD} <key>`: the key printed once by `manage.py create_api_client`.",
+        }

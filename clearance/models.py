@@ -11,6 +11,7 @@ into the chained access-record log (audit/, docs/adr/0006-partner-access-records
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -26,9 +27,20 @@ class ApiScope(models.TextChoices):
     BULK = "bulk", _("Verify spreadsheets")
 
 
+def validate_scopes(value) -> None:
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(scope, str) and scope in ApiScope.values for scope in value)
+    ):
+        raise ValidationError(
+            _("Scopes are a list of one or more of: verify, declare, bulk."), code="PCC_API_SCOPE_INVALID"
+        )
+
+
 class ApiClient(models.Model):
     name = models.CharField(max_length=100, unique=True)
-    scopes = models.JSONField(default=list, help_text="verify, declare, bulk")
+    scopes = models.JSONField(default=list, validators=[validate_scopes], help_text='e.g. ["verify", "declare"]')
     key_prefix = models.CharField(
         max_length=12, unique=True, help_text="first characters of the key, to tell keys apart"
     )
@@ -130,6 +142,8 @@ class BulkVerification(models.Model):
     filename = models.CharField(max_length=200, help_text="the uploaded file's name, for the client's own reference")
     columns = models.JSONField(default=list, help_text="the uploaded header row, given back in the result")
     language = models.CharField(max_length=2, default="ko", help_text="language of the result's messages")
+    ip_address = models.GenericIPAddressField(null=True, blank=True, help_text="the upload's, for the call log")
+    result = EncryptedTextField(help_text="the result file (base64), made once the last chunk is checked")
     rows_total = models.PositiveIntegerField()
     rows_done = models.PositiveIntegerField(default=0)
     rows_matched = models.PositiveIntegerField(default=0)

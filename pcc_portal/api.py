@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -99,3 +100,15 @@ def api_exception_handler(exc, context):
             response["Retry-After"] = str(int(exc.wait))
         return response
     return None  # anything else is a bug: Django's 500 handling and logging take over
+
+
+class ApiAutoSchema(AutoSchema):
+    """Names a view's nested serializers after the view: `VerificationApi.InputSerializer` becomes the
+    component `VerificationInput`, `DeclarationApi.InputSerializer` becomes `DeclarationInput`. By class
+    name alone (drf-spectacular's default) both are `Input`, and one view's schema silently replaces the
+    other's in /api/schema/. Used as REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]."""
+
+    def get_serializer_name(self, serializer, direction):
+        name = super().get_serializer_name(serializer, direction)
+        owner = type(serializer).__qualname__.rpartition(".")[0].rpartition(".")[2]
+        return f"{owner.removesuffix('Api')}{name}" if owner.isidentifier() else name

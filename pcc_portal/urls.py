@@ -21,3 +21,7 @@ urlpatterns = [
     path("", include("issuance.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "pcc_portal.views.bad_request"
+handler404 = "pcc_portal.views.not_found"
+handler500 = "pcc_portal.views.server_error"

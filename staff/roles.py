@@ -30,6 +30,7 @@ class Permission(models.TextChoices):
     ACCESS_RECORDS_REVIEW = "access_records_review", _("Review access records")
     ACCESS_RECORDS_EXPORT = "access_records_export", _("Export access records")
     STAFF_MANAGE = "staff_manage", _("Manage staff accounts and roles")
+    BULK_JOBS_VIEW = "bulk_jobs_view", _("See partners' spreadsheet verification jobs")
 
 
 _OFFICER = {Permission.COUNTER_ISSUE, Permission.PERSON_LOOK_UP, Permission.PERSON_CHANGE}
@@ -37,6 +38,8 @@ _OFFICER = {Permission.COUNTER_ISSUE, Permission.PERSON_LOOK_UP, Permission.PERS
 # Lifting a suspension and ending a code ex officio are a supervisor's decision, not the officer's
 # at the counter; auditors change nothing; administrators manage staff and review, but do not serve
 # people at a counter.
+# Partners' spreadsheet jobs (issue 7) are watched by those who run the API clients (administrators)
+# and those who review partners' access (auditors); they belong to no office, so not to office roles.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COUNTER_OFFICER: frozenset(_OFFICER),
     Role.SUPERVISOR: frozenset(
@@ -49,6 +52,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Permission.ACCESS_RECORDS_REVIEW,
             Permission.ACCESS_RECORDS_EXPORT,
             Permission.STAFF_MANAGE,
+            Permission.BULK_JOBS_VIEW,
         }
     ),
     Role.AUDITOR: frozenset(
@@ -57,6 +61,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Permission.ISSUANCE_LOG_EXPORT,
             Permission.ACCESS_RECORDS_REVIEW,
             Permission.ACCESS_RECORDS_EXPORT,
+            Permission.BULK_JOBS_VIEW,
         }
     ),
 }

@@ -14,7 +14,17 @@ from pcc_portal.exceptions import ApplicationError, messages_in_both
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "ko" / "LC_MESSAGES" / "django.po"
-SOURCES = ("pcc_portal", "personal_data", "issuance", "verification", "notifications", "staff", "audit", "clearance", "templates")
+SOURCES = (
+    "pcc_portal",
+    "personal_data",
+    "issuance",
+    "verification",
+    "notifications",
+    "staff",
+    "audit",
+    "clearance",
+    "templates",
+)
 
 
 def test_every_korean_entry_is_translated_and_not_fuzzy():

@@ -249,6 +249,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clearance.tasks.code_checks_seal",
         "schedule": crontab(minute="*"),
     },
+    # Spreadsheets of checks: queue again what stalled; remove jobs and their rows after 7 days.
+    "bulk-verifications-resume": {
+        "task": "clearance.tasks.bulk_verifications_resume",
+        "schedule": crontab(minute="*/5"),
+    },
+    "bulk-verifications-purge": {
+        "task": "clearance.tasks.bulk_verifications_purge",
+        "schedule": crontab(minute=35, hour=3),
+    },
     # Data minimisation: identity checks and their data keys go once expired.
     "identity-checks-purge": {
         "task": "verification.tasks.identity_checks_purge",
@@ -297,7 +306,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["clearance.authentication.ApiClientThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "pcc_portal.api.ApiAutoSchema",
     "EXCEPTION_HANDLER": "pcc_portal.api.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -312,13 +321,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "APPEND_COMPONENTS": {"securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "Authorization"}}},
-    "SECURITY": [{"ApiKey": []}],
+    # The security scheme comes from clearance/authentication.py (ApiKeyScheme); both country fields share
+    # one enum component instead of two names for one list.
+    "ENUM_NAME_OVERRIDES": {"CountryEnum": "clearance.apis.COUNTRIES"},
 }
 # Requests per client and period (django-ratelimit syntax, e.g. 600/m); a client may have its own.
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/m")
 # Checks are logged at once and sealed into the access-record chain in batches this many seconds apart.
 CODE_CHECK_SEAL_DELAY_SECONDS = env.int("CODE_CHECK_SEAL_DELAY_SECONDS", default=5)
+# Spreadsheets of checks (clearance/bulk.py): at most this many rows and bytes per file; checked in
+# chunks of about CHUNK_ROWS rows by PARALLEL_TASKS tasks at once; a job that has not moved for
+# STALLED_SECONDS is queued again (a worker died, the broker lost it); jobs and their rows go after
+# RETENTION_DAYS (data minimisation, DOMAIN.md §9).
+BULK_VERIFICATION_MAX_ROWS = env.int("BULK_VERIFICATION_MAX_ROWS", default=100_000)
+BULK_VERIFICATION_MAX_BYTES = env.int("BULK_VERIFICATION_MAX_BYTES", default=30 * 1024 * 1024)
+BULK_VERIFICATION_CHUNK_ROWS = env.int("BULK_VERIFICATION_CHUNK_ROWS", default=2000)
+BULK_VERIFICATION_PARALLEL_TASKS = env.int("BULK_VERIFICATION_PARALLEL_TASKS", default=2)
+BULK_VERIFICATION_STALLED_SECONDS = env.int("BULK_VERIFICATION_STALLED_SECONDS", default=300)
+BULK_VERIFICATION_RETENTION_DAYS = env.int("BULK_VERIFICATION_RETENTION_DAYS", default=7)
 
 # --- Demo data (`manage.py seed_demo`): fictional people; never in production ---
 PCC_DEMO_DATA_ALLOWED = env.bool("PCC_DEMO_DATA_ALLOWED", default=False)

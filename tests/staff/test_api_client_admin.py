@@ -15,7 +15,7 @@ def test_admin_creates_rotates_and_disables_showing_the_key_once(administrator_c
     assert response.status_code == 200
     client = ApiClient.objects.get(name="Admin made")
     shown = [str(m) for m in response.context["messages"]]
-    key = next(m for m in shown if "shown once" in m).rsplit(" ", 1)[1]
+    key = next(m for m in shown if ": pcc_" in m).rsplit(" ", 1)[1]
     assert api_client_by_key(key) == client
     response = administrator_client.post(
         "/admin/clearance/apiclient/", {"action": "rotate_key", "_selected_action": [client.pk]}, follow=True

@@ -34,12 +34,14 @@ EXPECTED = {
         Permission.ACCESS_RECORDS_REVIEW,
         Permission.ACCESS_RECORDS_EXPORT,
         Permission.STAFF_MANAGE,
+        Permission.BULK_JOBS_VIEW,
     },
     Role.AUDITOR: {
         Permission.ISSUANCE_LOG_REVIEW,
         Permission.ISSUANCE_LOG_EXPORT,
         Permission.ACCESS_RECORDS_REVIEW,
         Permission.ACCESS_RECORDS_EXPORT,
+        Permission.BULK_JOBS_VIEW,
     },
 }
 

@@ -37,7 +37,7 @@ help:
 	make lint           ruff check + ruff format --check
 	make messages       extract strings into locale/ko/LC_MESSAGES/django.po and compile it
 	make format         ruff format + ruff check --fix
-	make bench          python bench/run.py and bench/access_log.py (results go in docs/BENCHMARKS.md)
+	make bench          bench/run.py, access_log.py, api.py (gunicorn, 10k and 1M holders), bulk.py (results in docs/BENCHMARKS.md)
 	make constraints    refresh requirements/constraints.txt from a fresh install
 	make services-stop  stop the private PostgreSQL/Redis that scripts/services.py may have started
 	make clean          remove .venv, .services, caches, staticfiles, db.sqlite3 (keeps .env)
@@ -130,6 +130,8 @@ bench: $(STAMP_DEV)
 	export PATH="$(CURDIR)/$(BIN):$$PATH"
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/access_log.py
+	$(BIN)/python bench/api.py run
+	$(BIN)/python bench/bulk.py
 
 # Pins of a working install, runtime and dev, made in a throw-away venv so .venv stays as it is.
 .PHONY: constraints

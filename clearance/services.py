@@ -1,11 +1,12 @@
 """Writes of the clearance app: API clients and their keys, code checks and their access records."""
 
 import datetime
+import math
 import secrets
+import time
 from collections.abc import Callable, Iterable, Mapping
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,15 +17,13 @@ from audit.models import ActorType as AccessActorType
 from audit.services import access_records_append
 from clearance import matching
 from clearance.models import ApiClient, ApiScope, CheckChannel, CheckResult, CodeCheck
-from clearance.selectors import api_key_hash, code_for_check, delivery_postcode_matches
+from clearance.selectors import CodeForCheck, api_key_hash, code_for_check, delivery_postcode_matches
 from issuance.codes import normalise_code, validate_code
-from issuance.models import Code
 from personal_data.blind_index import blind_index_of
 
 KEY_PREFIX = "pcc_"
 LOCKOUT_MISMATCHES = 10  # issue 7: after 10 mismatches for one code from one client within 24 hours
 LOCKOUT_WINDOW = datetime.timedelta(hours=24)
-_SEAL_QUEUED = "clearance:code-checks-seal-queued"
 
 
 def _new_key() -> tuple[str, str, str]:
@@ -91,7 +90,7 @@ def code_check_refusal(*, number: str, name: str, phone: str) -> matching.CheckO
 
 def code_check_compare(
     *,
-    code: Code | None,
+    code: CodeForCheck | None,
     name: str,
     phone: str,
     postcode: str,
@@ -223,16 +222,24 @@ def code_checks_log(
     _schedule_seal()
 
 
+_seal_queued_at = -math.inf  # monotonic time this process last queued a sealing run
+
+
 def _schedule_seal() -> None:
-    # In the embedded run (tasks in-process) the records are sealed at once. With a worker, one sealing
-    # task per few seconds however many checks arrive: the cache key is the debounce (SET NX).
+    # In the embedded run (tasks in-process) the records are sealed at once. With a worker, each web
+    # process queues one sealing run per few seconds however many checks it takes. The debounce is in
+    # process memory: a shared cache key cost a Redis round trip on every check (bench/api.py profile),
+    # and a run more or less per process is harmless (rows are claimed SKIP LOCKED).
+    global _seal_queued_at
     from clearance.tasks import code_checks_seal as seal_task
 
     if settings.CELERY_TASK_ALWAYS_EAGER:
         transaction.on_commit(code_checks_seal)
         return
     delay = settings.CODE_CHECK_SEAL_DELAY_SECONDS
-    if cache.add(_SEAL_QUEUED, 1, timeout=delay):
+    now = time.monotonic()
+    if now - _seal_queued_at >= delay:
+        _seal_queued_at = now
         transaction.on_commit(lambda: seal_task.apply_async(countdown=delay), robust=True)
 
 

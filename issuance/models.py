@@ -213,6 +213,11 @@ class VerificationMethod(models.TextChoices):
     NONE = "none", _("None")
 
 
+def code_status_is_in_use(status: str) -> bool:
+    """The one place that says whether a code verifies as valid (DOMAIN.md §3 table)."""
+    return status == CodeStatus.ACTIVE
+
+
 class Code(models.Model):
     """A Personal Customs Code. Rows are never deleted, so a number is never reused (DOMAIN.md §2)."""
 
@@ -255,8 +260,7 @@ class Code(models.Model):
 
     @property
     def is_in_use(self) -> bool:
-        """The one place that says whether a code verifies as valid (DOMAIN.md §3 table)."""
-        return self.status == CodeStatus.ACTIVE
+        return code_status_is_in_use(self.status)
 
 
 class EventKind(models.TextChoices):

@@ -24,7 +24,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from pcc_portal.exceptions import ApplicationError
-from staff.exports import _csv_lines, _safe_cell
+from staff.exports import csv_lines, safe_cell
 
 CSV = "csv"
 XLSX = "xlsx"
@@ -243,7 +243,7 @@ def spreadsheet_read(*, content: bytes, max_rows: int, max_bytes: int) -> Sheet:
 def csv_result(rows: Iterable[list[str]]) -> Iterator[str]:
     """The result as CSV lines: UTF-8 with the byte-order mark (Excel then reads Korean right, whatever
     encoding came in), formula-like cells neutralised (staff/exports.py)."""
-    return _csv_lines(rows)
+    return csv_lines(rows)
 
 
 def xlsx_result(rows: Iterable[list[str]]) -> bytes:
@@ -255,7 +255,7 @@ def xlsx_result(rows: Iterable[list[str]]) -> bytes:
     sheet = workbook.create_sheet()
     for row in rows:
         # Control characters are not allowed in a workbook's XML (a CSV may carry them; a workbook cannot).
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", _safe_cell(cell)) for cell in row])
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", safe_cell(cell)) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

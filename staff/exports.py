@@ -27,20 +27,20 @@ class _Echo:
         return value
 
 
-def _safe_cell(value) -> str:
+def safe_cell(value) -> str:
     text = "" if value is None else str(value)
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
-def _csv_lines(rows: Iterable[list]):
+def csv_lines(rows: Iterable[list]):
     writer = csv.writer(_Echo())
     yield "\ufeff"  # the byte-order mark tells Excel the file is UTF-8 (office names, reasons in Korean)
     for row in rows:
-        yield writer.writerow([_safe_cell(cell) for cell in row])
+        yield writer.writerow([safe_cell(cell) for cell in row])
 
 
 def csv_download(rows: Iterable[list], *, name: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y%m%d}.csv"'
     return response
 
